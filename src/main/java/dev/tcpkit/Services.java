@@ -1,0 +1,50 @@
+package dev.tcpkit;
+
+import dev.tcpkit.service.HandlerService;
+import dev.tcpkit.service.Service;
+import dev.tcpkit.service.discard.DiscardService;
+import dev.tcpkit.service.echo.EchoService;
+import dev.tcpkit.service.message.MessageService;
+import io.netty.channel.ChannelHandler;
+import java.util.function.Supplier;
+
+/**
+ * The built-in services, and a way to run your own Netty handler.
+ *
+ * <pre>{@code
+ * TcpServer.builder().bind("127.0.0.1", 0).service(Services.echo()).start();
+ * TcpServer.builder().service(Services.reply().banner("byebye").reply("").build()).start();
+ * TcpServer.builder().service(Services.handler("upper", UpperCaseHandler::new)).start();
+ * }</pre>
+ */
+public final class Services {
+    private Services() {}
+
+    /** Echo (RFC 862): every byte back, in order, until the client closes. */
+    public static Service echo() {
+        return new EchoService();
+    }
+
+    /** Discard (RFC 863): reads and drops everything. */
+    public static Service discard() {
+        return new DiscardService();
+    }
+
+    /** Prints each message and answers {@code Hello from TCP server!}, closing after the first; configure, then build. */
+    public static MessageService.Builder reply() {
+        return MessageService.reply();
+    }
+
+    /** Prints every message of every client with its address until it leaves; configure, then build. */
+    public static MessageService.Builder log() {
+        return MessageService.log();
+    }
+
+    /**
+     * Your own Netty handler, served with everything the server supplies (limits, graceful shutdown). The supplier is
+     * called once per connection, on that connection's event loop.
+     */
+    public static Service handler(String name, Supplier<? extends ChannelHandler> handlerPerConnection) {
+        return new HandlerService(name, handlerPerConnection);
+    }
+}

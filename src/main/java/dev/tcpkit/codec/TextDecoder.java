@@ -1,0 +1,91 @@
+package dev.tcpkit.codec;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+
+/**
+ * Decodes a byte stream to text chunk by chunk, in any charset the JDK knows.
+ *
+ * <p>A character whose bytes are split across two chunks is returned whole with the second chunk; invalid bytes
+ * become U+FFFD. Not thread-safe: one instance per connection, used on its event loop.
+ */
+public final class TextDecoder {
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final CharsetDecoder decoder;
+    /** Bytes of a character not yet complete at the end of the last chunk (a few bytes at most). */
+    private ByteBuffer pending = EMPTY;
+
+    public TextDecoder(Charset charset) {
+        this.decoder = charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    }
+
+    /** The text of every character completed by {@code chunk}; an incomplete last character waits for more. */
+    public String decode(ByteBuf chunk) {
+        return decode(chunk, false);
+    }
+
+    /** The text of {@code chunk} as the last of the stream: an incomplete last character becomes U+FFFD. */
+    public String decodeLast(ByteBuf chunk) {
+        return decode(chunk, true);
+    }
+
+    /** Whether bytes of an incomplete character are waiting for the next chunk. */
+    public boolean hasPending() {
+        return pending.hasRemaining();
+    }
+
+    private String decode(ByteBuf chunk, boolean last) {
+        ByteBuffer in = input(chunk);
+        CharBuffer out = CharBuffer.allocate((int) (in.remaining() * (double) decoder.maxCharsPerByte()) + 4);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, last);
+            if (result.isOverflow()) {
+                out = grow(out);
+            } else {
+                break;
+            }
+        }
+        if (last) {
+            while (decoder.flush(out).isOverflow()) {
+                out = grow(out);
+            }
+            decoder.reset();
+        }
+        pending = in.hasRemaining() ? copyOf(in) : EMPTY;
+        out.flip();
+        return out.toString();
+    }
+
+    private ByteBuffer input(ByteBuf chunk) {
+        ByteBuffer fresh = chunk.nioBufferCount() == 1
+                ? chunk.nioBuffer()
+                : ByteBuffer.wrap(io.netty.buffer.ByteBufUtil.getBytes(chunk));
+        if (!pending.hasRemaining()) {
+            return fresh;
+        }
+        ByteBuffer joined = ByteBuffer.allocate(pending.remaining() + fresh.remaining());
+        joined.put(pending).put(fresh).flip();
+        return joined;
+    }
+
+    private static ByteBuffer copyOf(ByteBuffer in) {
+        ByteBuffer copy = ByteBuffer.allocate(in.remaining());
+        copy.put(in).flip();
+        return copy;
+    }
+
+    private static CharBuffer grow(CharBuffer out) {
+        CharBuffer bigger = CharBuffer.allocate(out.capacity() * 2 + 16);
+        out.flip();
+        bigger.put(out);
+        return bigger;
+    }
+}

@@ -1,0 +1,5 @@
+/** Helpers shared across packages; not API. */
+@NullMarked
+package dev.tcpkit.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,51 @@
+package dev.tcpkit.output;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * The one-line text form of a record: {@code 2026-11-22T08:30:00.123Z 127.0.0.1:53210 >>> hello}.
+ *
+ * <p>Control characters are escaped ({@code \n}, {@code \r}, {@code \t}, {@code \x00}) so that one record is always
+ * one line; everything else, Chinese included, is printed as it is.
+ */
+public final class RecordFormat {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern(
+                    "uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    private RecordFormat() {}
+
+    /** The record as one line, without a line terminator. */
+    public static String line(MessageRecord record) {
+        StringBuilder sb = new StringBuilder(48 + record.text().length());
+        TIME.formatTo(Instant.ofEpochMilli(record.timeMillis()), sb);
+        sb.append(' ').append(record.client()).append(" >>> ");
+        escapeTo(record.text(), sb);
+        return sb.toString();
+    }
+
+    /** ISO-8601 UTC time with milliseconds, as used in records and JSON Lines. */
+    public static String time(long timeMillis) {
+        return TIME.format(Instant.ofEpochMilli(timeMillis));
+    }
+
+    static void escapeTo(String text, StringBuilder sb) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c != 0x7f) {
+                sb.append(c);
+            } else if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\t') {
+                sb.append("\\t");
+            } else {
+                sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.tcpkit.output;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes message records to stdout (one line each) and optionally appends them to a JSON Lines file, on a thread of
+ * its own so that event loops never wait for a terminal or a disk.
+ *
+ * <p>Records are written in the order they were submitted, in batches, each batch flushed before the callbacks of
+ * its records run: a callback means "this record is on stdout and in the file". The queue is bounded ({@value
+ * #CAPACITY} records); when stdout stalls, {@link #write} blocks and the server stops reading, instead of growing
+ * without bound. {@link #close} writes everything submitted, then flushes and syncs the file.
+ */
+public final class RecordWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RecordWriter.class);
+    static final int CAPACITY = 16_384;
+    private static final int BATCH = 1024;
+
+    private final Writer stdout;
+    private final @Nullable FileOutputStream file;
+    private final @Nullable JsonGenerator json;
+    private final String service;
+    private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final Thread thread;
+    private volatile boolean closed;
+    private boolean stdoutFailed;
+
+    private record Entry(
+            @Nullable MessageRecord record, @Nullable Runnable onWritten) {}
+
+    private static final Entry STOP = new Entry(null, null);
+
+    /**
+     * Starts a writer.
+     *
+     * @param stdout where record lines go; flushed after every batch, never closed
+     * @param jsonLines a file to append JSON Lines to, or {@code null}
+     * @param service the service name written in each JSON record
+     * @throws IOException if the file cannot be opened for appending
+     */
+    public RecordWriter(Writer stdout, @Nullable Path jsonLines, String service) throws IOException {
+        this.stdout = stdout;
+        this.service = service;
+        if (jsonLines != null) {
+            FileOutputStream out = openAppend(jsonLines);
+            this.file = out;
+            this.json = new JsonFactory().createGenerator((OutputStream) out);
+            this.json.setRootValueSeparator(null);
+        } else {
+            this.file = null;
+            this.json = null;
+        }
+        this.thread = new Thread(this::run, "tcpkit-output");
+        this.thread.start();
+    }
+
+    private static FileOutputStream openAppend(Path path) throws IOException {
+        try {
+            return new FileOutputStream(path.toFile(), true);
+        } catch (IOException e) {
+            throw new IOException("cannot open output file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Queues a record; {@code onWritten} runs on the writer thread once the record is flushed to stdout and the file.
+     * Blocks while the queue is full.
+     */
+    public void write(MessageRecord record, @Nullable Runnable onWritten) {
+        if (closed) {
+            throw new IllegalStateException("record writer is closed");
+        }
+        Entry entry = new Entry(record, onWritten);
+        boolean interrupted = false;
+        while (true) {
+            try {
+                queue.put(entry);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        List<Entry> batch = new ArrayList<>(BATCH);
+        boolean stop = false;
+        while (!stop) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                continue; // only close() stops this thread, through STOP, so that nothing queued is lost
+            }
+            queue.drainTo(batch, BATCH - 1);
+            for (Entry entry : batch) {
+                MessageRecord record = entry.record();
+                if (record == null) {
+                    stop = true;
+                } else {
+                    append(record);
+                }
+            }
+            flush();
+            for (Entry entry : batch) {
+                Runnable callback = entry.onWritten();
+                if (callback != null) {
+                    callback.run();
+                }
+            }
+            batch.clear();
+        }
+    }
+
+    private void append(MessageRecord record) {
+        if (!stdoutFailed) {
+            try {
+                stdout.write(RecordFormat.line(record));
+                stdout.write('\n');
+            } catch (IOException e) {
+                stdoutFailed = true;
+                log.error("cannot write to stdout, records go on only to --output: {}", e.toString());
+            }
+        }
+        JsonGenerator gen = json;
+        if (gen != null) {
+            try {
+                gen.writeStartObject();
+                gen.writeStringField("time", RecordFormat.time(record.timeMillis()));
+                gen.writeStringField("service", service);
+                gen.writeStringField("client", record.client());
+                gen.writeNumberField("bytes", record.bytes());
+                gen.writeStringField("text", record.text());
+                gen.writeEndObject();
+                gen.writeRaw('\n');
+            } catch (IOException e) {
+                log.error("cannot write to the output file: {}", e.toString());
+            }
+        }
+    }
+
+    private void flush() {
+        try {
+            if (!stdoutFailed) {
+                stdout.flush();
+            }
+        } catch (IOException e) {
+            stdoutFailed = true;
+            log.error("cannot write to stdout, records go on only to --output: {}", e.toString());
+        }
+        JsonGenerator gen = json;
+        if (gen != null) {
+            try {
+                gen.flush();
+            } catch (IOException e) {
+                log.error("cannot write to the output file: {}", e.toString());
+            }
+        }
+    }
+
+    /** Writes every queued record, flushes stdout, syncs and closes the file. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean interrupted = false;
+        while (true) {
+            try {
+                queue.put(STOP);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        closeFile();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeFile() {
+        JsonGenerator gen = json;
+        FileOutputStream out = file;
+        if (gen == null || out == null) {
+            return;
+        }
+        try {
+            gen.flush();
+            out.getFD().sync();
+            gen.close();
+        } catch (IOException e) {
+            log.error("cannot close the output file: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.tcpkit.service;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import java.util.function.Supplier;
+
+/** Runs a user's own Netty handler: a new one from the supplier for every connection. */
+public final class HandlerService implements Service {
+    private final String name;
+    private final Supplier<? extends ChannelHandler> handlers;
+
+    /**
+     * @param name a short name for logs and the start-up line
+     * @param handlers supplies the handler for each new connection; a {@code @Sharable} handler may be returned
+     *     every time, a stateful one must be new each time
+     */
+    public HandlerService(String name, Supplier<? extends ChannelHandler> handlers) {
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        this.name = name;
+        this.handlers = handlers;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void initChannel(Channel channel) {
+        channel.pipeline().addLast(name, handlers.get());
+    }
+}

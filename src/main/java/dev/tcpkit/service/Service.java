@@ -1,0 +1,25 @@
+package dev.tcpkit.service;
+
+import io.netty.channel.Channel;
+
+/**
+ * What a server does with each connection: installs its handlers on the connection's pipeline.
+ *
+ * <p>The server calls {@link #initChannel} on the connection's event loop once it is accepted and admitted; by then
+ * the server's own handlers (limits, accounting) are already in place ahead of the service's. A service holding
+ * resources shared by its connections (an output file, a chat room) releases them in {@link #close}, which the
+ * server calls after the last connection has closed.
+ *
+ * <p>To run your own Netty handler, see {@code Services.handler(name, supplier)}.
+ */
+public interface Service {
+
+    /** A short name for logs and the start-up line, e.g. {@code echo}. */
+    String name();
+
+    /** Adds this service's handlers to a newly accepted connection. Runs on that connection's event loop. */
+    void initChannel(Channel channel);
+
+    /** Flushes and releases what the service holds. Called once, after every connection has closed. */
+    default void close() {}
+}

@@ -1,0 +1,153 @@
+package dev.tcpkit.service.message;
+
+import dev.tcpkit.codec.Framing;
+import dev.tcpkit.codec.TextDecoder;
+import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.output.MessageRecord;
+import dev.tcpkit.output.RecordWriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection of a message service: decodes each message, hands it to the record writer, and once it is written
+ * sends the answer, if any, and closes if the service answers only once.
+ *
+ * <p>State lives on the connection's event loop; the writer's callback hops back onto it.
+ */
+final class MessageHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(MessageHandler.class);
+
+    private final MessageConfig config;
+    private final RecordWriter writer;
+    private final TextDecoder decoder;
+    private String client = "?";
+    private long connectedAt;
+    private long messages;
+    private long bytesIn;
+    /** Bytes of a raw read whose text is still incomplete; counted with the message that completes it. */
+    private int carriedBytes;
+    /** Records handed to the writer whose answer has not been sent yet. */
+    private int unanswered;
+
+    private boolean done;
+    private boolean inputClosed;
+
+    MessageHandler(MessageConfig config, RecordWriter writer) {
+        this.config = config;
+        this.writer = writer;
+        this.decoder = new TextDecoder(config.charset());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        client = Addresses.format(ctx.channel().remoteAddress());
+        connectedAt = System.nanoTime();
+        if (config.announce()) {
+            log.info("{} connected", client);
+        } else {
+            log.debug("{} connected", client);
+        }
+        if (config.banner().length > 0) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(config.banner()))
+                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (done || !(msg instanceof ByteBuf buf)) {
+                return;
+            }
+            int bytes = buf.readableBytes();
+            bytesIn += bytes;
+            String text = config.framing() == Framing.LINE ? decoder.decodeLast(buf) : decoder.decode(buf);
+            if (config.framing() == Framing.RAW && text.isEmpty() && bytes > 0) {
+                carriedBytes += bytes; // only part of a character so far: it belongs to the next record
+                return;
+            }
+            record(ctx, text, carriedBytes + bytes);
+            carriedBytes = 0;
+            if (config.closeAfterFirst()) {
+                done = true;
+                ctx.channel().config().setAutoRead(false);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void record(ChannelHandlerContext ctx, String text, int bytes) {
+        messages++;
+        unanswered++;
+        MessageRecord record = new MessageRecord(config.clock().millis(), client, text, bytes);
+        writer.write(record, () -> ctx.executor().execute(() -> answer(ctx)));
+    }
+
+    /** Runs once a record is written: the message is now safe, so it may be acknowledged. */
+    private void answer(ChannelHandlerContext ctx) {
+        unanswered--;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        boolean closeNow = config.closeAfterFirst() || (inputClosed && unanswered == 0);
+        if (config.reply().length > 0) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(config.reply()))
+                    .addListener(closeNow ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
+        } else if (closeNow) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!(evt instanceof ChannelInputShutdownEvent)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        inputClosed = true;
+        if (!done && decoder.hasPending()) {
+            record(ctx, decoder.decodeLast(Unpooled.EMPTY_BUFFER), carriedBytes);
+        }
+        if (unanswered == 0) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        double seconds = (System.nanoTime() - connectedAt) / 1e9;
+        String summary = String.format(
+                Locale.ROOT, "%s left after %.1f s (%d messages, %d bytes)", client, seconds, messages, bytesIn);
+        if (config.announce()) {
+            log.info(summary);
+        } else {
+            log.debug(summary);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // a failed close leaves nothing more to do
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            log.warn("closing {}: line longer than {} bytes (--max-line)", client, config.maxLine());
+        } else if (cause instanceof IOException) {
+            log.debug("closing {}: {}", client, cause.toString());
+        } else {
+            log.warn("closing {}: {}", client, cause.toString(), cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.tcpkit.service.message;
+
+import dev.tcpkit.codec.Framing;
+import dev.tcpkit.internal.StdStreams;
+import dev.tcpkit.output.RecordWriter;
+import dev.tcpkit.service.Service;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Prints every message each client sends, as {@code 2026-11-22T08:30:00.123Z 127.0.0.1:53210 >>> hello}, and
+ * optionally answers it.
+ *
+ * <p>Two presets: {@link #reply()} (the "hello" and "byebye" tutorial servers: optional banner, answer {@code Hello
+ * from TCP server!}, close after the first message) and {@link #log()} (the "online customers" server: every message
+ * of every client until it leaves, connect and leave events on the log, no answer). An answer is sent only once its
+ * message is on stdout and in the {@code --output} file, so that what a client saw acknowledged is never lost.
+ */
+public final class MessageService implements Service {
+    /** The reply the {@code reply} service sends by default. */
+    public static final String DEFAULT_REPLY = "Hello from TCP server!";
+
+    private final String name;
+    private final MessageConfig config;
+    private final RecordWriter writer;
+
+    private MessageService(String name, MessageConfig config, RecordWriter writer) {
+        this.name = name;
+        this.config = config;
+        this.writer = writer;
+    }
+
+    /** The {@code reply} preset: answers {@value #DEFAULT_REPLY} and closes after the first message. */
+    public static Builder reply() {
+        return new Builder("reply").reply(DEFAULT_REPLY).keepOpen(false).announce(false);
+    }
+
+    /** The {@code log} preset: prints every message until the client leaves, announces connects and leaves. */
+    public static Builder log() {
+        return new Builder("log").reply("").keepOpen(true).announce(true);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void initChannel(Channel channel) {
+        config.framing().addTo(channel.pipeline(), config.maxLine());
+        channel.pipeline().addLast(name, new MessageHandler(config, writer));
+    }
+
+    /** Writes out every record not yet written, flushes stdout and syncs the output file. */
+    @Override
+    public void close() {
+        writer.close();
+    }
+
+    /** Configures a {@link MessageService}. */
+    public static final class Builder {
+        private final String name;
+        private Framing framing = Framing.RAW;
+        private int maxLine = 64 * 1024;
+        private Charset charset = StandardCharsets.UTF_8;
+        private String banner = "";
+        private String reply = "";
+        private boolean keepOpen;
+        private boolean announce;
+        private @Nullable Path output;
+        private @Nullable Writer stdout;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /** How messages are cut from the stream: one read each ({@code RAW}, default) or one line each. */
+        public Builder framing(Framing framing) {
+            this.framing = framing;
+            return this;
+        }
+
+        /** The longest line accepted with line framing, in bytes (default 64 KiB); a longer one closes the connection. */
+        public Builder maxLine(int maxLine) {
+            if (maxLine < 1) {
+                throw new IllegalArgumentException("maxLine must be >= 1: " + maxLine);
+            }
+            this.maxLine = maxLine;
+            return this;
+        }
+
+        /** The charset messages are decoded from and the banner and reply encoded to (default UTF-8). */
+        public Builder charset(Charset charset) {
+            this.charset = charset;
+            return this;
+        }
+
+        /** Text sent as soon as a client connects; empty (default) sends nothing. */
+        public Builder banner(String banner) {
+            this.banner = banner;
+            return this;
+        }
+
+        /** Text sent in answer to each message; empty sends nothing. */
+        public Builder reply(String reply) {
+            this.reply = reply;
+            return this;
+        }
+
+        /** Whether the connection stays open after the first message ({@code false} closes it once answered). */
+        public Builder keepOpen(boolean keepOpen) {
+            this.keepOpen = keepOpen;
+            return this;
+        }
+
+        /** Whether connects and leaves are logged at info level (otherwise at debug). */
+        public Builder announce(boolean announce) {
+            this.announce = announce;
+            return this;
+        }
+
+        /** A file every message is appended to as a JSON line, or {@code null} for none (default). */
+        public Builder output(@Nullable Path output) {
+            this.output = output;
+            return this;
+        }
+
+        /** Where record lines are printed; default standard output in the terminal's charset. */
+        public Builder stdout(Writer stdout) {
+            this.stdout = stdout;
+            return this;
+        }
+
+        /** The clock that timestamps records. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /**
+         * Builds the service and starts its output writer.
+         *
+         * @throws IOException if the {@link #output} file cannot be opened for appending
+         */
+        public MessageService build() throws IOException {
+            Writer out = stdout != null ? stdout : StdStreams.stdoutWriter();
+            MessageConfig config = new MessageConfig(
+                    name,
+                    framing,
+                    maxLine,
+                    charset,
+                    banner.getBytes(charset),
+                    reply.getBytes(charset),
+                    !keepOpen,
+                    announce,
+                    clock);
+            return new MessageService(name, config, new RecordWriter(out, output, name));
+        }
+    }
+}

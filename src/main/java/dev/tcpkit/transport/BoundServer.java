@@ -1,0 +1,208 @@
+package dev.tcpkit.transport;
+
+import dev.tcpkit.internal.Addresses;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A listening socket with its event loops: tracks every accepted connection and shuts down gracefully.
+ *
+ * <p>{@link #close()} stops accepting, lets open connections finish for up to the drain timeout, closes the rest,
+ * and stops the event loops. It is idempotent and may be called from any thread except an event loop.
+ */
+public final class BoundServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BoundServer.class);
+
+    private final ServerConfig config;
+    private final IoSupport io;
+    private final EventLoopGroup group;
+    private final ChannelGroup connections;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicBoolean acceptedOne = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private volatile boolean draining;
+    private volatile @Nullable Channel serverChannel;
+
+    private BoundServer(ServerConfig config, IoSupport io) {
+        this.config = config;
+        this.io = io;
+        this.group = io.newGroup(config.threads(), new DefaultThreadFactory("tcpkit-io", false));
+        this.connections = new DefaultChannelGroup("tcpkit-connections", GlobalEventExecutor.INSTANCE);
+    }
+
+    /**
+     * Binds a listening socket and serves each accepted connection with {@code childHandler}.
+     *
+     * @param childHandler a {@code @Sharable} handler, typically a {@link ChannelInitializer}, added to every
+     *     accepted connection's pipeline
+     * @throws BindFailedException if the address cannot be listened on; the message is one line for users
+     * @throws TransportUnavailableException if the requested transport cannot load here
+     */
+    public static BoundServer bind(ServerConfig config, ChannelHandler childHandler) throws BindFailedException {
+        IoSupport io = IoSupport.resolve(config.transport());
+        InetSocketAddress address;
+        try {
+            address = config.host() == null
+                    ? new InetSocketAddress(config.port())
+                    : new InetSocketAddress(InetAddress.getByName(config.host()), config.port());
+        } catch (UnknownHostException e) {
+            throw new BindFailedException(config.displayAddress(), "unknown host", e);
+        }
+        BoundServer server = new BoundServer(config, io);
+        server.start(address, childHandler);
+        return server;
+    }
+
+    private void start(InetSocketAddress address, ChannelHandler childHandler) throws BindFailedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(io.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, config.backlog())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                // Half-close is a service's decision (echo answers everything before closing), not Netty's.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (!admit(ch)) {
+                            return;
+                        }
+                        ch.pipeline().addLast(childHandler);
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
+            terminated.complete(null);
+            throw new BindFailedException(
+                    config.displayAddress(), BindFailedException.reasonOf(bound.cause()), bound.cause());
+        }
+        serverChannel = bound.channel();
+    }
+
+    /** Tracks a new connection; returns false if it must not be served (after --once, or while draining). */
+    private boolean admit(Channel ch) {
+        if (draining || (config.once() && !acceptedOne.compareAndSet(false, true))) {
+            ch.close()
+                    .addListener(f ->
+                            log.debug("closed {}: server no longer accepting", Addresses.format(ch.remoteAddress())));
+            return false;
+        }
+        connections.add(ch);
+        open.incrementAndGet();
+        ch.closeFuture().addListener(f -> {
+            if (open.decrementAndGet() == 0 && draining) {
+                drained.complete(null);
+            }
+        });
+        if (config.once()) {
+            // Stop listening right away, and terminate once this one connection ends.
+            channel().close().addListener(f -> log.debug("--once: stopped listening"));
+            ch.closeFuture().addListener(f -> closeAsync());
+        }
+        return true;
+    }
+
+    /** The address actually bound; with port 0 this carries the port the kernel chose. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel().localAddress();
+    }
+
+    /** {@code host:port} for the start-up line; the wildcard address is shown as {@code 0.0.0.0}. */
+    public String displayAddress() {
+        InetSocketAddress local = localAddress();
+        if (config.host() == null || local.getAddress().isAnyLocalAddress()) {
+            return Addresses.hostPort(config.host() == null ? "0.0.0.0" : config.host(), local.getPort());
+        }
+        return Addresses.format(local);
+    }
+
+    /** The transport in use, never {@link Transport#AUTO}. */
+    public Transport transport() {
+        return io.transport();
+    }
+
+    /** Connections currently open. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /** Completes once the server has stopped: after {@link #close()}, or after the one connection of --once. */
+    public CompletableFuture<Void> terminationFuture() {
+        return terminated;
+    }
+
+    private Channel channel() {
+        Channel ch = serverChannel;
+        if (ch == null) {
+            throw new IllegalStateException("not bound");
+        }
+        return ch;
+    }
+
+    private void closeAsync() {
+        Thread t = new Thread(this::close, "tcpkit-shutdown");
+        t.setDaemon(false);
+        t.start();
+    }
+
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            terminated.join();
+            return;
+        }
+        try {
+            draining = true;
+            channel().close().awaitUninterruptibly();
+            if (open.get() == 0) {
+                drained.complete(null);
+            }
+            awaitDrain();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        } finally {
+            terminated.complete(null);
+        }
+    }
+
+    private void awaitDrain() {
+        long millis = config.drainTimeout().toMillis();
+        if (open.get() > 0 && millis > 0) {
+            log.info("draining {} open connection(s) for up to {} ms", open.get(), millis);
+        }
+        try {
+            drained.get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.info("drain timeout: closing {} connection(s)", open.get());
+            connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.tcpkit.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A resolved transport: the event-loop factory and channel classes that belong together.
+ *
+ * <p>Only this package creates event loops, so that transport choice and its fallbacks live in one place.
+ */
+public final class IoSupport {
+    private final Transport transport;
+    private final Supplier<IoHandlerFactory> ioHandlerFactory;
+    private final Class<? extends ServerChannel> serverChannelClass;
+    private final Class<? extends Channel> channelClass;
+
+    private IoSupport(
+            Transport transport,
+            Supplier<IoHandlerFactory> ioHandlerFactory,
+            Class<? extends ServerChannel> serverChannelClass,
+            Class<? extends Channel> channelClass) {
+        this.transport = transport;
+        this.ioHandlerFactory = ioHandlerFactory;
+        this.serverChannelClass = serverChannelClass;
+        this.channelClass = channelClass;
+    }
+
+    /**
+     * Resolves {@code requested} to a transport that loads here.
+     *
+     * @throws TransportUnavailableException if a native transport was named explicitly and cannot load
+     */
+    public static IoSupport resolve(Transport requested) {
+        return switch (requested) {
+            case IO_URING -> {
+                requireAvailable(Transport.IO_URING, IoUring.unavailabilityCause());
+                yield ioUring();
+            }
+            case EPOLL -> {
+                requireAvailable(Transport.EPOLL, Epoll.unavailabilityCause());
+                yield epoll();
+            }
+            case NIO -> nio();
+            case AUTO -> IoUring.isAvailable() ? ioUring() : Epoll.isAvailable() ? epoll() : nio();
+        };
+    }
+
+    private static void requireAvailable(Transport transport, @Nullable Throwable cause) {
+        if (cause != null) {
+            throw new TransportUnavailableException(transport, cause);
+        }
+    }
+
+    private static IoSupport ioUring() {
+        return new IoSupport(
+                Transport.IO_URING,
+                IoUringIoHandler::newFactory,
+                IoUringServerSocketChannel.class,
+                IoUringSocketChannel.class);
+    }
+
+    private static IoSupport epoll() {
+        return new IoSupport(
+                Transport.EPOLL, EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class);
+    }
+
+    private static IoSupport nio() {
+        return new IoSupport(
+                Transport.NIO, NioIoHandler::newFactory, NioServerSocketChannel.class, NioSocketChannel.class);
+    }
+
+    /** The concrete transport, never {@link Transport#AUTO}. */
+    public Transport transport() {
+        return transport;
+    }
+
+    /** A new event-loop group; {@code threads == 0} means one per available processor. */
+    public EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return new MultiThreadIoEventLoopGroup(n, threadFactory, ioHandlerFactory.get());
+    }
+
+    Class<? extends ServerChannel> serverChannelClass() {
+        return serverChannelClass;
+    }
+
+    /** The client socket channel class of this transport. */
+    public Class<? extends Channel> channelClass() {
+        return channelClass;
+    }
+}

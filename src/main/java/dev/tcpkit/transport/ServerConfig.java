@@ -1,0 +1,46 @@
+package dev.tcpkit.transport;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How to open and run a listening socket.
+ *
+ * @param host the address to bind, or {@code null} for all interfaces
+ * @param port the port; {@code 0} picks any free port
+ * @param backlog the accept queue length passed to {@code listen(2)}
+ * @param transport the I/O transport; {@link Transport#AUTO} picks the best available
+ * @param threads event-loop threads; {@code 0} means one per available processor
+ * @param once accept exactly one connection, stop listening at once, and terminate when it closes
+ * @param drainTimeout how long {@link BoundServer#close()} lets open connections finish before closing them
+ */
+public record ServerConfig(
+        @Nullable String host,
+        int port,
+        int backlog,
+        Transport transport,
+        int threads,
+        boolean once,
+        Duration drainTimeout) {
+
+    public ServerConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be in 0..65535: " + port);
+        }
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be >= 1: " + backlog);
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be >= 0: " + threads);
+        }
+        if (drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("drainTimeout must be >= 0: " + drainTimeout);
+        }
+    }
+
+    /** {@code host:port} as users write it, with IPv6 literals in brackets. */
+    String displayAddress() {
+        String h = host == null ? "0.0.0.0" : host;
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port;
+    }
+}
