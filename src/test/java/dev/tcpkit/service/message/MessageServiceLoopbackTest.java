@@ -1,0 +1,202 @@
+package dev.tcpkit.service.message;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcpkit.Services;
+import dev.tcpkit.TcpServer;
+import dev.tcpkit.codec.Framing;
+import dev.tcpkit.testing.LoopbackClient;
+import java.io.StringWriter;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reply and log services over real loopback sockets. */
+@Timeout(60)
+final class MessageServiceLoopbackTest {
+    private static final String RECORD_PREFIX = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ";
+    private static final Charset GBK = Charset.forName("GBK");
+
+    private final StringWriter stdout = new StringWriter();
+
+    @Test
+    void replyAnswersTheFirstMessageWithHelloAndCloses() throws Exception {
+        int clientPort;
+        try (TcpServer server = start(Services.reply().stdout(stdout).build())) {
+            try (LoopbackClient client = LoopbackClient.connect(server.port())) {
+                clientPort = client.socket().getLocalPort();
+                client.send("hello server", UTF_8);
+                assertThat(new String(client.readToEnd(), UTF_8)).isEqualTo("Hello from TCP server!");
+            }
+        }
+        assertThat(stdout.toString()).matches(RECORD_PREFIX + "127\\.0\\.0\\.1:" + clientPort + " >>> hello server\n");
+    }
+
+    @Test
+    void replySendsTheBannerFirstAndWithAnEmptyReplyJustCloses() throws Exception {
+        try (TcpServer server =
+                start(Services.reply().banner("byebye").reply("").stdout(stdout).build())) {
+            try (LoopbackClient client = LoopbackClient.connect(server.port())) {
+                assertThat(new String(client.readExactly(6), UTF_8)).isEqualTo("byebye");
+                client.send("hihi", UTF_8);
+                assertThat(client.readToEnd()).isEmpty();
+            }
+        }
+        assertThat(stdout.toString()).endsWith(" >>> hihi\n");
+    }
+
+    @Test
+    void replyWithKeepOpenAnswersEveryLine() throws Exception {
+        try (TcpServer server = start(Services.reply()
+                        .reply("ok\n")
+                        .keepOpen(true)
+                        .framing(Framing.LINE)
+                        .stdout(stdout)
+                        .build());
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send("one\r\ntwo\n", UTF_8);
+            assertThat(new String(client.readExactly(6), UTF_8)).isEqualTo("ok\nok\n");
+            client.shutdownOutput();
+            assertThat(client.readToEnd()).isEmpty();
+        }
+        assertThat(stdout.toString().lines())
+                .hasSize(2)
+                .satisfiesExactly(
+                        l -> assertThat(l).endsWith(" >>> one"),
+                        l -> assertThat(l).endsWith(" >>> two"));
+    }
+
+    @Test
+    void replyEncodesItsTextInTheServerCharset() throws Exception {
+        String ack = "ok, 问题正在处理中...";
+        try (TcpServer server = start(
+                        Services.reply().reply(ack).charset(GBK).stdout(stdout).build());
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send("你好", GBK);
+            assertThat(client.readToEnd()).isEqualTo(ack.getBytes(GBK));
+        }
+        assertThat(stdout.toString()).endsWith(" >>> 你好\n");
+    }
+
+    /**
+     * A hundred clients at once, each sending GBK text with a character split across two reads: the server must
+     * print every message whole, attributed to the right client, in the order that client sent it.
+     */
+    @Test
+    void logPrintsEveryGbkMessageOfAHundredConcurrentClientsWithTheirAddress(@TempDir Path dir) throws Exception {
+        int clients = 100;
+        Path output = dir.resolve("messages.jsonl");
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<Integer>> ports = new ArrayList<>();
+        try (TcpServer server = start(Services.log()
+                .charset(GBK)
+                .reply("ok")
+                .output(output)
+                .stdout(stdout)
+                .build())) {
+            for (int i = 0; i < clients; i++) {
+                int id = i;
+                ports.add(pool.submit(() -> talkInGbkSplittingACharacter(server.port(), id)));
+            }
+            for (Future<Integer> port : ports) {
+                port.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> lines = stdout.toString().lines().toList();
+        assertThat(lines).hasSize(2 * clients);
+        for (int i = 0; i < clients; i++) {
+            int port = ports.get(i).get();
+            String who = "127\\.0\\.0\\.1:" + port;
+            List<String> mine = lines.stream()
+                    .filter(l -> l.contains(" 127.0.0.1:" + port + " >>> "))
+                    .toList();
+            assertThat(mine).hasSize(2);
+            assertThat(mine.get(0)).matches(RECORD_PREFIX + who + " >>> 用户" + i + "：你好");
+            assertThat(mine.get(1)).matches(RECORD_PREFIX + who + " >>> 世界！");
+        }
+        List<String> json = Files.readAllLines(output, UTF_8);
+        assertThat(json).hasSize(2 * clients);
+        assertThat(json).anySatisfy(l -> assertThat(l).contains("\"service\":\"log\"", "\"text\":\"世界！\""));
+    }
+
+    private static int talkInGbkSplittingACharacter(int serverPort, int id) throws Exception {
+        try (LoopbackClient client = LoopbackClient.connect(serverPort)) {
+            byte[] shi = "世".getBytes(GBK);
+            byte[] first = concat(("用户" + id + "：你好").getBytes(GBK), Arrays.copyOf(shi, 1));
+            byte[] second = concat(Arrays.copyOfRange(shi, 1, shi.length), "界！".getBytes(GBK));
+            client.send(first);
+            // The answer proves the server has read the first part on its own, so the split really crossed reads.
+            assertThat(new String(client.readExactly(2), UTF_8)).isEqualTo("ok");
+            client.send(second);
+            assertThat(new String(client.readExactly(2), UTF_8)).isEqualTo("ok");
+            return client.socket().getLocalPort();
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    @Test
+    void logShowsInvalidBytesAsReplacementCharacters() throws Exception {
+        try (TcpServer server = start(Services.log().stdout(stdout).build());
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send(new byte[] {'a', (byte) 0xff, 'b', 0, '\n'});
+            client.shutdownOutput();
+            assertThat(client.readToEnd()).isEmpty();
+        }
+        assertThat(stdout.toString()).endsWith(" >>> a\uFFFDb\\x00\\n\n");
+    }
+
+    @Test
+    void logPrintsAnUnterminatedLastLineWhenTheClientStopsSending() throws Exception {
+        try (TcpServer server = start(
+                        Services.log().framing(Framing.LINE).stdout(stdout).build());
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send("first\nlast without newline", UTF_8);
+            client.shutdownOutput();
+            assertThat(client.readToEnd()).isEmpty();
+        }
+        assertThat(stdout.toString().lines().toList())
+                .satisfiesExactly(
+                        l -> assertThat(l).endsWith(" >>> first"),
+                        l -> assertThat(l).endsWith(" >>> last without newline"));
+    }
+
+    @Test
+    void aLineLongerThanMaxLineClosesThatConnectionOnly() throws Exception {
+        try (TcpServer server = start(Services.log()
+                        .framing(Framing.LINE)
+                        .maxLine(16)
+                        .reply("ok")
+                        .stdout(stdout)
+                        .build());
+                LoopbackClient offender = LoopbackClient.connect(server.port());
+                LoopbackClient neighbour = LoopbackClient.connect(server.port())) {
+            offender.send("x".repeat(1000), UTF_8);
+            assertThat(offender.readToEnd()).isEmpty();
+            neighbour.send("short line\n", UTF_8);
+            assertThat(new String(neighbour.readExactly(2), UTF_8)).isEqualTo("ok");
+        }
+        assertThat(stdout.toString()).doesNotContain("xxxxxxxxxxxxxxxxx").contains(" >>> short line\n");
+    }
+
+    private static TcpServer start(MessageService service) throws Exception {
+        return TcpServer.builder().bind("127.0.0.1", 0).service(service).start();
+    }
+}
