@@ -19,9 +19,10 @@ public final class BindFailedException extends IOException {
         if (message == null || message.isBlank()) {
             return cause.getClass().getSimpleName();
         }
-        // Native transports say "bind(..) failed: Address already in use"; the JDK says "Address already in use".
-        int failed = message.lastIndexOf("failed: ");
-        String reason = failed >= 0 ? message.substring(failed + "failed: ".length()) : message;
+        // epoll says "bind(..) failed: Address already in use", io_uring "bind(..) failed with error(-98): Address
+        // already in use", the JDK just "Address already in use": the reason is what follows the last colon.
+        int colon = message.lastIndexOf(": ");
+        String reason = colon >= 0 ? message.substring(colon + 2) : message;
         return reason.isEmpty() ? reason : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
     }
 }

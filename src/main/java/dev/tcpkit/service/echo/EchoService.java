@@ -2,6 +2,7 @@ package dev.tcpkit.service.echo;
 
 import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 
 /** Echo (RFC 862): sends every byte back, in order, until the client closes. */
 public final class EchoService implements Service {
@@ -12,6 +13,8 @@ public final class EchoService implements Service {
 
     @Override
     public void initChannel(Channel channel) {
+        // Echo answers everything received before closing when the client stops sending (see EchoHandler).
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         channel.pipeline().addLast("echo", EchoHandler.INSTANCE);
     }
 }

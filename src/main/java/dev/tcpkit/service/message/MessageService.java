@@ -5,6 +5,7 @@ import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.Charset;
@@ -53,6 +54,8 @@ public final class MessageService implements Service {
 
     @Override
     public void initChannel(Channel channel) {
+        // A client that stops sending still gets the answers to what it sent (see MessageHandler).
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         config.framing().addTo(channel.pipeline(), config.maxLine());
         channel.pipeline().addLast(name, new MessageHandler(config, writer));
     }
