@@ -2,27 +2,30 @@ package dev.tcpkit.cli;
 
 import dev.tcpkit.internal.StdStreams;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code tcpkit}: prints usage when run without a subcommand. */
+/** {@code tcpkit}: the top command; its subcommands do the work. */
 @Command(
         name = "tcpkit",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "TCP server and client toolkit: ready-made services, a netcat-style client.",
-        subcommands = {ServeCommand.class},
+        subcommands = {ServeCommand.class, ConnectCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:runtime failure (port in use, refused, unknown host, ...)", "2:usage error"})
-final class TcpkitCommand implements Runnable {
+final class TcpkitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Without a subcommand there is nothing to do: show what there is, as a usage error. */
     @Override
-    public void run() {
+    public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr());
+        return spec.exitCodeOnInvalidInput();
     }
 
     /** The command line wired to the process's stdout and stderr in the terminal's charset. */
@@ -37,6 +40,7 @@ final class TcpkitCommand implements Runnable {
         cmd.setErr(err);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setExecutionExceptionHandler(new FailureHandler());
+        cmd.setParameterExceptionHandler(new UsageErrorHandler());
         return cmd;
     }
 }

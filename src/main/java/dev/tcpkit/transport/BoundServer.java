@@ -1,6 +1,7 @@
 package dev.tcpkit.transport;
 
 import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.internal.Errors;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -95,8 +96,7 @@ public final class BoundServer implements AutoCloseable {
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
             terminated.complete(null);
-            throw new BindFailedException(
-                    config.displayAddress(), BindFailedException.reasonOf(bound.cause()), bound.cause());
+            throw new BindFailedException(config.displayAddress(), Errors.reason(bound.cause()), bound.cause());
         }
         serverChannel = bound.channel();
     }

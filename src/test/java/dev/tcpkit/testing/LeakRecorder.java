@@ -15,6 +15,12 @@ public final class LeakRecorder<T> extends ResourceLeakDetector<T> {
         super(resourceType, samplingInterval);
     }
 
+    /** The constructor Netty tries first; without it Netty logs a misleading error before using the one above. */
+    @SuppressWarnings({"deprecation", "InlineMeInliner"})
+    public LeakRecorder(Class<?> resourceType, int samplingInterval, long maxActive) {
+        super(resourceType, samplingInterval, maxActive);
+    }
+
     @Override
     protected boolean needReport() {
         return true;

@@ -1,0 +1,92 @@
+package dev.tcpkit.cli;
+
+import dev.tcpkit.client.ClientConfig;
+import dev.tcpkit.client.ConsoleSession;
+import dev.tcpkit.internal.StdStreams;
+import dev.tcpkit.internal.TerminalCharset;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tcpkit connect HOST PORT}: a netcat-style client. */
+@Command(
+        name = "connect",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Connects to a TCP server: what you type (or pipe in) is sent, what arrives is printed.",
+            "",
+            "At the end of input the connection is half-closed and printing goes on until the server closes.",
+            "With --send, sends each TEXT and waits for the reply instead of reading stdin."
+        })
+final class ConnectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "HOST", description = "Server name or address.")
+    String host;
+
+    @Parameters(index = "1", paramLabel = "PORT", description = "Server port.")
+    int port;
+
+    @Option(
+            names = {"-e", "--encoding"},
+            paramLabel = "CHARSET",
+            converter = CharsetConverter.class,
+            description = "Charset on the wire: typed text is sent in it, received text is shown from it (GBK, ...)."
+                    + " Without it, bytes pass unchanged.")
+    @Nullable
+    Charset encoding;
+
+    @Option(
+            names = "--send",
+            paramLabel = "TEXT",
+            description = "Send exactly TEXT (no newline added) and wait for the reply; repeatable. Stdin is not read.")
+    List<String> sends = new ArrayList<>();
+
+    @Option(names = "--recv-first", description = "Wait for the server to speak first (one read, up to --timeout).")
+    boolean recvFirst;
+
+    @Option(
+            names = {"-w", "--timeout"},
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "Connect timeout; with --send or --recv-first, how long to wait for the server to speak"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (port < 1 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "PORT must be in 1..65535: " + port);
+        }
+        if (timeout.isZero()) {
+            throw new ParameterException(spec.commandLine(), "--timeout must be > 0: " + timeout);
+        }
+        verbosity.apply();
+        ClientConfig config = new ClientConfig(host, port, encoding, TerminalCharset.get(), sends, recvFirst, timeout);
+        OutputStream stdout = StdStreams.stdout();
+        try (ConsoleSession session = ConsoleSession.connect(config, stdout)) {
+            session.run(StdStreams.stdin());
+        } finally {
+            stdout.flush();
+        }
+        return 0;
+    }
+}

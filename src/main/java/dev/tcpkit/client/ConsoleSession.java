@@ -1,0 +1,153 @@
+package dev.tcpkit.client;
+
+import dev.tcpkit.internal.Errors;
+import dev.tcpkit.transport.IoSupport;
+import dev.tcpkit.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One {@code tcpkit connect} session: a connection between a console (stdin, stdout) and a server.
+ *
+ * <p>Interactive (no texts to send): stdin is sent as it is typed while everything received is printed; at the end
+ * of stdin the connection is half-closed and printing goes on until the server closes. Scripted: each text is sent
+ * and its reply awaited; after the last, printing goes on until the server closes or falls silent for the timeout.
+ *
+ * <p>Threads: the event loop prints what arrives; the caller's thread waits for the session to end; interactive
+ * sessions read stdin on a daemon thread of their own.
+ */
+public final class ConsoleSession implements AutoCloseable {
+    private final ClientConfig config;
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final Activity activity;
+
+    private ConsoleSession(ClientConfig config, EventLoopGroup group, Channel channel, Activity activity) {
+        this.config = config;
+        this.group = group;
+        this.channel = channel;
+        this.activity = activity;
+    }
+
+    /**
+     * Connects to the server, trying each of its addresses in turn, and starts printing what it sends to {@code
+     * stdout}.
+     *
+     * @throws ConnectFailedException with a one-line message, e.g. {@code cannot connect to 127.0.0.1:9: connection
+     *     refused}
+     */
+    public static ConsoleSession connect(ClientConfig config, OutputStream stdout) throws ConnectFailedException {
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(config.host());
+        } catch (UnknownHostException e) {
+            throw cannotConnect(config, e);
+        }
+        Activity activity = new Activity();
+        IoSupport io = IoSupport.resolve(Transport.AUTO);
+        EventLoopGroup group = io.newGroup(1, new DefaultThreadFactory("tcpkit-client", true));
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(io.channelClass())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, config.timeout().toMillis()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(new ReceiveHandler(stdout, config.encoding(), config.console(), activity));
+                    }
+                });
+        Throwable failure = new IOException("no address");
+        for (InetAddress address : addresses) {
+            ChannelFuture connected = bootstrap
+                    .connect(new InetSocketAddress(address, config.port()))
+                    .awaitUninterruptibly();
+            if (connected.isSuccess()) {
+                return new ConsoleSession(config, group, connected.channel(), activity);
+            }
+            failure = connected.cause();
+        }
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        throw cannotConnect(config, failure);
+    }
+
+    private static ConnectFailedException cannotConnect(ClientConfig config, Throwable cause) {
+        String reason = cause instanceof io.netty.channel.ConnectTimeoutException
+                ? "timed out after " + config.timeout().toMillis() + " ms"
+                : Errors.reason(cause);
+        return new ConnectFailedException("cannot connect to " + config.displayAddress() + ": " + reason, cause);
+    }
+
+    /**
+     * Runs the session to its end: scripted if the config has texts to send, otherwise interactive with {@code
+     * stdin}.
+     *
+     * @throws ConnectFailedException if the connection was lost abnormally (reset by the server, say)
+     */
+    public void run(InputStream stdin) throws IOException, InterruptedException {
+        if (config.recvFirst()) {
+            activity.awaitReadAfter(0, config.timeout());
+        }
+        if (config.scripted()) {
+            sendEach(config.sends());
+            activity.awaitCloseOrSilence(config.timeout());
+        } else {
+            Thread pump =
+                    new Thread(new StdinPump(stdin, config.encoding(), config.console(), channel), "tcpkit-stdin");
+            pump.setDaemon(true); // a keyboard read cannot be interrupted; the process may end while it waits
+            pump.start();
+            activity.awaitClose();
+        }
+        channel.close().awaitUninterruptibly();
+        activity.awaitClose();
+        Throwable failure = activity.failure();
+        if (failure != null) {
+            throw new ConnectFailedException(
+                    "connection to " + config.displayAddress() + " lost: " + Errors.reason(failure), failure);
+        }
+    }
+
+    private void sendEach(List<String> texts) throws InterruptedException {
+        for (int i = 0; i < texts.size() && !activity.isClosed(); i++) {
+            long seen = activity.reads();
+            byte[] bytes = texts.get(i).getBytes(config.sendCharset());
+            if (!channel.writeAndFlush(Unpooled.wrappedBuffer(bytes))
+                    .awaitUninterruptibly()
+                    .isSuccess()) {
+                return;
+            }
+            if (i < texts.size() - 1) {
+                activity.awaitReadAfter(seen, config.timeout());
+            }
+        }
+    }
+
+    /** The server's address as connected. */
+    public @Nullable InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) channel.remoteAddress();
+    }
+
+    /** Closes the connection if still open and stops the event loop. */
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.tcpkit.client;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.socket.DuplexChannel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.Charset;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies stdin to the connection on a thread of its own (a keyboard blocks), so that sending never waits for the
+ * server and printing never waits for the keyboard. Each chunk is written before the next is read: a slow server
+ * slows stdin, nothing piles up. At end of input it half-closes the connection (the server sees EOF) and leaves the
+ * receiving side open.
+ */
+final class StdinPump implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(StdinPump.class);
+    private static final int CHUNK = 16 * 1024;
+
+    private final InputStream stdin;
+    private final @Nullable Reader text;
+    private final @Nullable Charset encoding;
+    private final Channel channel;
+
+    /**
+     * @param encoding the wire's charset: typed text (in the console's charset) is transcoded to it; {@code null}
+     *     sends stdin's bytes as they are
+     */
+    StdinPump(InputStream stdin, @Nullable Charset encoding, Charset console, Channel channel) {
+        this.stdin = stdin;
+        // InputStreamReader returns what is decoded so far as soon as no more input is ready: one typed line.
+        this.text = encoding == null ? null : new InputStreamReader(stdin, console);
+        this.encoding = encoding;
+        this.channel = channel;
+    }
+
+    @Override
+    public void run() {
+        try {
+            byte[] chunk;
+            while ((chunk = nextChunk()) != null) {
+                ChannelFuture written = channel.writeAndFlush(Unpooled.wrappedBuffer(chunk));
+                if (!written.awaitUninterruptibly().isSuccess()) {
+                    return; // the connection is gone; the receiving side reports why
+                }
+            }
+            if (channel instanceof DuplexChannel duplex && channel.isActive()) {
+                duplex.shutdownOutput().awaitUninterruptibly();
+            }
+        } catch (IOException e) {
+            log.warn("cannot read stdin: {}", e.toString());
+        }
+    }
+
+    /** The next bytes to send, or {@code null} at end of input. */
+    private byte @Nullable [] nextChunk() throws IOException {
+        Reader reader = text;
+        Charset wire = encoding;
+        if (reader == null || wire == null) {
+            byte[] buf = new byte[CHUNK];
+            int n = stdin.read(buf);
+            return n < 0 ? null : Arrays.copyOf(buf, n);
+        }
+        char[] buf = new char[CHUNK];
+        int n = reader.read(buf);
+        if (n < 0) {
+            return null;
+        }
+        // A high surrogate at the end waits for its low half, so that the pair is encoded as one character.
+        if (Character.isHighSurrogate(buf[n - 1])) {
+            int next = reader.read();
+            if (next >= 0) {
+                return (new String(buf, 0, n) + (char) next).getBytes(wire);
+            }
+        }
+        return new String(buf, 0, n).getBytes(wire);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.tcpkit.internal;
+
+/** Turns socket exceptions into the short reasons users know from C tools: {@code connection refused}. */
+public final class Errors {
+    private Errors() {}
+
+    /**
+     * The reason a socket call failed, in lower case without the JDK's or the native transport's prefix: epoll says
+     * {@code bind(..) failed: Address already in use}, io_uring {@code ... failed with error(-98): Address already in
+     * use}, the JDK just {@code Address already in use}. The reason is what follows the last colon.
+     */
+    public static String reason(Throwable cause) {
+        if (cause instanceof java.net.UnknownHostException) {
+            return "unknown host";
+        }
+        String message = cause.getMessage();
+        if (message == null || message.isBlank()) {
+            return cause.getClass().getSimpleName();
+        }
+        int colon = message.lastIndexOf(": ");
+        String reason = colon >= 0 ? message.substring(colon + 2) : message;
+        return reason.isEmpty() ? reason : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+    }
+}
