@@ -9,8 +9,8 @@ import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,20 +20,19 @@ import org.slf4j.LoggerFactory;
  * its own so that event loops never wait for a terminal or a disk.
  *
  * <p>Records are written in the order they were submitted, in batches, each batch flushed before the callbacks of
- * its records run: a callback means "this record is on stdout and in the file". The queue is bounded ({@value
- * #CAPACITY} records); when stdout stalls, {@link #write} blocks and the server stops reading, instead of growing
- * without bound. {@link #close} writes everything submitted, then flushes and syncs the file.
+ * its records run: a callback means "this record is on stdout and in the file". {@link #write} never blocks; the
+ * queue is bounded by its callers, each connection pausing its reads while too much of its output waits here (see
+ * {@code MessageHandler}). {@link #close} writes everything submitted, then flushes and syncs the file.
  */
 public final class RecordWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecordWriter.class);
-    static final int CAPACITY = 16_384;
     private static final int BATCH = 1024;
 
     private final Writer stdout;
     private final @Nullable FileOutputStream file;
     private final @Nullable JsonGenerator json;
     private final String service;
-    private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final BlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
     private boolean stdoutFailed;
@@ -76,26 +75,14 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     /**
-     * Queues a record; {@code onWritten} runs on the writer thread once the record is flushed to stdout and the file.
-     * Blocks while the queue is full.
+     * Queues a record without blocking; {@code onWritten} runs on the writer thread once the record is flushed to
+     * stdout and the file.
      */
     public void write(MessageRecord record, @Nullable Runnable onWritten) {
         if (closed) {
             throw new IllegalStateException("record writer is closed");
         }
-        Entry entry = new Entry(record, onWritten);
-        boolean interrupted = false;
-        while (true) {
-            try {
-                queue.put(entry);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        queue.add(new Entry(record, onWritten));
     }
 
     private void run() {
@@ -120,10 +107,19 @@ public final class RecordWriter implements AutoCloseable {
             for (Entry entry : batch) {
                 Runnable callback = entry.onWritten();
                 if (callback != null) {
-                    callback.run();
+                    runQuietly(callback);
                 }
             }
             batch.clear();
+        }
+    }
+
+    /** A failing callback (its event loop already shut down, say) must not stop the records after it. */
+    private static void runQuietly(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            log.debug("record callback failed: {}", e.toString());
         }
     }
 
@@ -180,15 +176,8 @@ public final class RecordWriter implements AutoCloseable {
             return;
         }
         closed = true;
+        queue.add(STOP);
         boolean interrupted = false;
-        while (true) {
-            try {
-                queue.put(STOP);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
         while (thread.isAlive()) {
             try {
                 thread.join();

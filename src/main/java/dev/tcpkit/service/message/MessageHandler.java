@@ -22,10 +22,18 @@ import org.slf4j.LoggerFactory;
  * One connection of a message service: decodes each message, hands it to the record writer, and once it is written
  * sends the answer, if any, and closes if the service answers only once.
  *
+ * <p>Backpressure: while more than {@value #MAX_PENDING} bytes of this connection's records wait for stdout (a slow
+ * terminal or pipe), reading from it pauses; it resumes once half of that is written. So a stalled stdout holds a
+ * bounded amount per connection and never blocks an event loop.
+ *
  * <p>State lives on the connection's event loop; the writer's callback hops back onto it.
  */
 final class MessageHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(MessageHandler.class);
+    /** Bytes of records (text plus a fixed cost for each) that may wait for the writer before reads pause. */
+    static final int MAX_PENDING = 64 * 1024;
+
+    private static final int RECORD_COST = 128;
 
     private final MessageConfig config;
     private final RecordWriter writer;
@@ -38,6 +46,10 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     private int carriedBytes;
     /** Records handed to the writer whose answer has not been sent yet. */
     private int unanswered;
+    /** What those records cost, in bytes; see {@link #MAX_PENDING}. */
+    private long pending;
+
+    private boolean pausedForOutput;
 
     private boolean done;
     private boolean inputClosed;
@@ -91,13 +103,25 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     private void record(ChannelHandlerContext ctx, String text, int bytes) {
         messages++;
         unanswered++;
+        long cost = RECORD_COST + 2L * text.length();
+        pending += cost;
+        if (pending > MAX_PENDING && !pausedForOutput) {
+            pausedForOutput = true;
+            ctx.channel().config().setAutoRead(false);
+            log.debug("{}: output is behind, pausing reads", client);
+        }
         MessageRecord record = new MessageRecord(config.clock().millis(), client, text, bytes);
-        writer.write(record, () -> ctx.executor().execute(() -> answer(ctx)));
+        writer.write(record, () -> ctx.executor().execute(() -> answer(ctx, cost)));
     }
 
     /** Runs once a record is written: the message is now safe, so it may be acknowledged. */
-    private void answer(ChannelHandlerContext ctx) {
+    private void answer(ChannelHandlerContext ctx, long cost) {
         unanswered--;
+        pending -= cost;
+        if (pausedForOutput && pending <= MAX_PENDING / 2) {
+            pausedForOutput = false;
+            ctx.channel().config().setAutoRead(!done);
+        }
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -129,7 +153,13 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         double seconds = (System.nanoTime() - connectedAt) / 1e9;
         String summary = String.format(
-                Locale.ROOT, "%s left after %.1f s (%d messages, %d bytes)", client, seconds, messages, bytesIn);
+                Locale.ROOT,
+                "%s left after %.1f s (%d message%s, %d bytes)",
+                client,
+                seconds,
+                messages,
+                messages == 1 ? "" : "s",
+                bytesIn);
         if (config.announce()) {
             log.info(summary);
         } else {

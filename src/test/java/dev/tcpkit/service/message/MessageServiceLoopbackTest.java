@@ -2,18 +2,25 @@ package dev.tcpkit.service.message;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.codec.Framing;
+import dev.tcpkit.testing.ByteCounter;
 import dev.tcpkit.testing.LoopbackClient;
+import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -194,6 +201,95 @@ final class MessageServiceLoopbackTest {
             assertThat(new String(neighbour.readExactly(2), UTF_8)).isEqualTo("ok");
         }
         assertThat(stdout.toString()).doesNotContain("xxxxxxxxxxxxxxxxx").contains(" >>> short line\n");
+    }
+
+    /**
+     * stdout stalls (a terminal scrolled back, a full pipe): the sender is paused after a bounded amount, the event
+     * loop it shares with others keeps working, and once stdout moves again every byte is printed.
+     */
+    @Test
+    void aStalledStdoutPausesTheSenderWithoutBlockingOtherClients() throws Exception {
+        StalledWriter stalled = new StalledWriter();
+        long total = 8L * 1024 * 1024;
+        int senderPort;
+        try (TcpServer server = TcpServer.builder()
+                .bind("127.0.0.1", 0)
+                .threads(1) // every connection shares the one event loop
+                .service(Services.log().stdout(stalled).build())
+                .start()) {
+            LoopbackClient sender = LoopbackClient.connect(server.port());
+            senderPort = sender.socket().getLocalPort();
+            ByteCounter sent = new ByteCounter();
+            Thread writer = new Thread(() -> sendLetters(sender, sent, total), "sender");
+            writer.setDaemon(true);
+            writer.start();
+            assertThat(sent.awaitStall())
+                    .as("bytes the sender pushed before its reads were paused")
+                    .isLessThan(total);
+
+            // A blocked event loop would never register (or print) a new connection.
+            try (LoopbackClient other = LoopbackClient.connect(server.port())) {
+                other.send("hello", UTF_8);
+                await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 2);
+            }
+            stalled.release();
+            writer.join(30_000);
+            assertThat(sent.get()).isEqualTo(total);
+            sender.shutdownOutput();
+            assertThat(sender.readToEnd()).isEmpty();
+        }
+        String senderAddress = " 127.0.0.1:" + senderPort + " >>> ";
+        long printed = stalled.text()
+                .lines()
+                .filter(l -> l.contains(senderAddress))
+                .mapToLong(l -> l.substring(l.indexOf(" >>> ") + 5).length())
+                .sum();
+        assertThat(printed).isEqualTo(total);
+    }
+
+    private static void sendLetters(LoopbackClient client, ByteCounter sent, long total) {
+        byte[] chunk = "abcdefgh".repeat(8 * 1024).getBytes(UTF_8);
+        try {
+            while (sent.get() < total) {
+                client.send(chunk);
+                sent.add(chunk.length);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A stdout whose writes block until released, like a terminal nobody reads. */
+    private static final class StalledWriter extends Writer {
+        private final CountDownLatch released = new CountDownLatch(1);
+        private final StringBuilder text = new StringBuilder();
+
+        void release() {
+            released.countDown();
+        }
+
+        synchronized String text() {
+            return text.toString();
+        }
+
+        @Override
+        public synchronized void write(char[] buf, int off, int len) throws IOException {
+            try {
+                if (!released.await(60, TimeUnit.SECONDS)) {
+                    throw new IOException("never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+            text.append(buf, off, len);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
     }
 
     private static TcpServer start(MessageService service) throws Exception {
