@@ -65,6 +65,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(
             names = "--backlog",
+            paramLabel = "N",
             defaultValue = "1024",
             description = "Accept queue length (default: ${DEFAULT-VALUE}).")
     int backlog;
@@ -135,7 +136,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "I/O transport (default: ${DEFAULT-VALUE}: io_uring, else epoll, else nio).")
     Transport transport;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Event-loop threads; 0 = one per CPU (default).")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Event-loop threads; 0 = one per CPU (default).")
     int threads;
 
     @Mixin
