@@ -136,7 +136,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "I/O transport (default: ${DEFAULT-VALUE}: io_uring, else epoll, else nio).")
     Transport transport;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Event-loop threads; 0 = one per CPU (default).")
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Event-loop threads; 0 = one per CPU (default).")
     int threads;
 
     @Mixin

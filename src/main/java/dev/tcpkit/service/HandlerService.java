@@ -2,6 +2,7 @@ package dev.tcpkit.service;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
 import java.util.function.Supplier;
 
 /** Runs a user's own Netty handler: a new one from the supplier for every connection. */
@@ -27,8 +28,14 @@ public final class HandlerService implements Service {
         return name;
     }
 
+    /**
+     * Adds the user's handler. When the client stops sending, the connection is closed once what the handler wrote
+     * has been flushed (see {@link CloseOnInputShutdown}); a handler that wants to go on writing to a half-closed
+     * connection handles {@code ChannelInputShutdownEvent} itself and does not pass it on.
+     */
     @Override
     public void initChannel(Channel channel) {
-        channel.pipeline().addLast(name, handlers.get());
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        channel.pipeline().addLast(name, handlers.get()).addLast(CloseOnInputShutdown.INSTANCE);
     }
 }
