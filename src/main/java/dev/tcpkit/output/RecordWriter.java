@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * its own so that event loops never wait for a terminal or a disk.
  *
  * <p>Records are written in the order they were submitted, in batches, each batch flushed before the callbacks of
- * its records run: a callback means "this record is on stdout and in the file". {@link #write} never blocks; the
+ * its records run: a callback means "this record is on stdout and on disk in the file" (the file is synced per batch). {@link #write} never blocks; the
  * queue is bounded by its callers, each connection pausing its reads while too much of its output waits here (see
  * {@code MessageHandler}). {@link #close} writes everything submitted, then flushes and syncs the file.
  */
@@ -36,6 +36,7 @@ public final class RecordWriter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private boolean stdoutFailed;
+    private boolean fileFailed;
 
     private record Entry(
             @Nullable MessageRecord record, @Nullable Runnable onWritten) {}
@@ -129,12 +130,11 @@ public final class RecordWriter implements AutoCloseable {
                 stdout.write(RecordFormat.line(record));
                 stdout.write('\n');
             } catch (IOException e) {
-                stdoutFailed = true;
-                log.error("cannot write to stdout, records go on only to --output: {}", e.toString());
+                stdoutFailed(e);
             }
         }
         JsonGenerator gen = json;
-        if (gen != null) {
+        if (gen != null && !fileFailed) {
             try {
                 gen.writeStartObject();
                 gen.writeStringField("time", RecordFormat.time(record.timeMillis()));
@@ -145,7 +145,7 @@ public final class RecordWriter implements AutoCloseable {
                 gen.writeEndObject();
                 gen.writeRaw('\n');
             } catch (IOException e) {
-                log.error("cannot write to the output file: {}", e.toString());
+                fileFailed(e);
             }
         }
     }
@@ -156,17 +156,30 @@ public final class RecordWriter implements AutoCloseable {
                 stdout.flush();
             }
         } catch (IOException e) {
-            stdoutFailed = true;
-            log.error("cannot write to stdout, records go on only to --output: {}", e.toString());
+            stdoutFailed(e);
         }
         JsonGenerator gen = json;
-        if (gen != null) {
+        FileOutputStream out = file;
+        if (gen != null && out != null && !fileFailed) {
             try {
                 gen.flush();
+                out.getChannel().force(false); // durable before any record of the batch is acknowledged
             } catch (IOException e) {
-                log.error("cannot write to the output file: {}", e.toString());
+                fileFailed(e);
             }
         }
+    }
+
+    /** Logged once: a closed stdout (a pipe whose reader left) fails every later write the same way. */
+    private void stdoutFailed(IOException e) {
+        stdoutFailed = true;
+        log.error("cannot write to stdout, records go on only to --output: {}", e.toString());
+    }
+
+    /** Logged once, like stdout: a full disk fails every later write the same way. */
+    private void fileFailed(IOException e) {
+        fileFailed = true;
+        log.error("cannot write to the output file, records go on only to stdout: {}", e.toString());
     }
 
     /** Writes every queued record, flushes stdout, syncs and closes the file. Idempotent. */
