@@ -55,10 +55,16 @@ final class Activity {
         }
     }
 
-    /** Waits until the connection ends or {@code silence} passes without a read. */
+    /**
+     * Waits until the connection ends or {@code silence} passes without a read, counted from now or from the last
+     * read if one comes later: a reply to what was just sent gets the whole silence, however long ago the previous
+     * read (or none at all) was.
+     */
     synchronized void awaitCloseOrSilence(Duration silence) throws InterruptedException {
+        long start = System.nanoTime();
         while (!closed) {
-            long left = lastReadNanos + silence.toNanos() - System.nanoTime();
+            long since = lastReadNanos - start > 0 ? lastReadNanos : start;
+            long left = since + silence.toNanos() - System.nanoTime();
             if (left <= 0) {
                 return;
             }
