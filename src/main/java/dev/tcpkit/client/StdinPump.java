@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +27,7 @@ final class StdinPump implements Runnable {
 
     private final InputStream stdin;
     private final @Nullable Reader text;
-    private final @Nullable Charset encoding;
+    private final @Nullable TextEncoder encoder;
     private final Channel channel;
 
     /**
@@ -37,7 +38,7 @@ final class StdinPump implements Runnable {
         this.stdin = stdin;
         // InputStreamReader returns what is decoded so far as soon as no more input is ready: one typed line.
         this.text = encoding == null ? null : new InputStreamReader(stdin, console);
-        this.encoding = encoding;
+        this.encoder = encoding == null ? null : new TextEncoder(encoding);
         this.channel = channel;
     }
 
@@ -46,10 +47,12 @@ final class StdinPump implements Runnable {
         try {
             byte[] chunk;
             while ((chunk = nextChunk()) != null) {
-                ChannelFuture written = channel.writeAndFlush(Unpooled.wrappedBuffer(chunk));
-                if (!written.awaitUninterruptibly().isSuccess()) {
-                    return; // the connection is gone; the receiving side reports why
+                if (!send(chunk)) {
+                    return;
                 }
+            }
+            if (encoder != null && !send(encoder.encodeLast(""))) {
+                return;
             }
             if (channel instanceof DuplexChannel duplex && channel.isActive()) {
                 duplex.shutdownOutput().awaitUninterruptibly();
@@ -59,10 +62,20 @@ final class StdinPump implements Runnable {
         }
     }
 
+    /** Writes {@code bytes} and waits until they are written: whether the connection still takes them. */
+    private boolean send(byte[] bytes) {
+        if (bytes.length == 0) {
+            return true;
+        }
+        ChannelFuture written = channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+        // On failure the connection is gone; the receiving side reports why.
+        return written.awaitUninterruptibly().isSuccess();
+    }
+
     /** The next bytes to send, or {@code null} at end of input. */
     private byte @Nullable [] nextChunk() throws IOException {
         Reader reader = text;
-        Charset wire = encoding;
+        TextEncoder wire = encoder;
         if (reader == null || wire == null) {
             byte[] buf = new byte[CHUNK];
             int n = stdin.read(buf);
@@ -70,16 +83,6 @@ final class StdinPump implements Runnable {
         }
         char[] buf = new char[CHUNK];
         int n = reader.read(buf);
-        if (n < 0) {
-            return null;
-        }
-        // A high surrogate at the end waits for its low half, so that the pair is encoded as one character.
-        if (Character.isHighSurrogate(buf[n - 1])) {
-            int next = reader.read();
-            if (next >= 0) {
-                return (new String(buf, 0, n) + (char) next).getBytes(wire);
-            }
-        }
-        return new String(buf, 0, n).getBytes(wire);
+        return n < 0 ? null : wire.encode(CharBuffer.wrap(buf, 0, n));
     }
 }
