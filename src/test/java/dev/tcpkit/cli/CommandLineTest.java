@@ -64,6 +64,13 @@ final class CommandLineTest {
         assertThat(lines.get(1)).startsWith("Java ");
     }
 
+    @ParameterizedTest
+    @CsvSource({"serve, --version", "connect, -V", "serve, -V"})
+    void subcommandsShowTheSameVersion(String subcommand, String option) {
+        assertThat(execute(subcommand, option)).isZero();
+        assertThat(out.toString()).startsWith("tcpkit ").contains(System.lineSeparator() + "Java ");
+    }
+
     @Test
     void withoutASubcommandPrintsUsageToStderrAndExitsTwo() {
         assertThat(execute()).isEqualTo(2);
@@ -211,6 +218,18 @@ final class CommandLineTest {
         assertThat(execute("connect", "127.0.0.1", String.valueOf(port))).isEqualTo(1);
         assertThat(err.toString().lines())
                 .containsExactly("cannot connect to 127.0.0.1:" + port + ": connection refused");
+    }
+
+    @Test
+    void connectRefusedOnAnIpv6LiteralShowsItBracketedOnce() throws Exception {
+        byte[] ipv6Loopback = new byte[16];
+        ipv6Loopback[15] = 1;
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByAddress(ipv6Loopback))) {
+            port = s.getLocalPort();
+        }
+        assertThat(execute("connect", "[::1]", String.valueOf(port))).isEqualTo(1);
+        assertThat(err.toString().lines()).containsExactly("cannot connect to [::1]:" + port + ": connection refused");
     }
 
     @Test
