@@ -25,8 +25,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.Charset;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -36,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +132,27 @@ final class ConsoleSessionTest {
         }
     }
 
+    @Test
+    void e5EveryTypedLineReachesTheGbkLogServerAsItsOwnRecord() throws Exception {
+        StringWriter serverStdout = new StringWriter();
+        PipedOutputStream keyboard = new PipedOutputStream();
+        try (TcpServer server =
+                start(Services.log().charset(GBK).stdout(serverStdout).build())) {
+            Future<byte[]> session = runAsync(interactive(server.port(), GBK), new PipedInputStream(keyboard));
+            for (String line : List.of("你好", "在线客服", "bye")) {
+                keyboard.write((line + "\n").getBytes(UTF_8));
+                keyboard.flush();
+                String record = " >>> " + line + "\\n\n";
+                await().atMost(PATIENT).until(() -> serverStdout.toString().endsWith(record));
+            }
+            keyboard.close();
+            assertThat(session.get(10, TimeUnit.SECONDS)).isEmpty();
+        } finally {
+            keyboard.close();
+        }
+        assertThat(serverStdout.toString().lines()).hasSize(3);
+    }
+
     // --- --send and --recv-first ---
 
     @Test
@@ -191,6 +215,29 @@ final class ConsoleSessionTest {
             assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(expected);
             assertThat(new String(printed, UTF_8)).isEqualTo("..");
         }
+    }
+
+    @Test
+    void sendDoesNotReadStdin() throws Exception {
+        AtomicBoolean read = new AtomicBoolean();
+        InputStream watched = new InputStream() {
+            @Override
+            public int read() {
+                read.set(true);
+                return -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return read();
+            }
+        };
+        try (TcpServer server =
+                start(Services.reply().stdout(new StringWriter()).build())) {
+            byte[] printed = run(scripted(server.port(), false, PATIENT, "hello"), watched);
+            assertThat(new String(printed, UTF_8)).isEqualTo("Hello from TCP server!");
+        }
+        assertThat(read).isFalse();
     }
 
     @Test
@@ -422,6 +469,35 @@ final class ConsoleSessionTest {
         assertThatThrownBy(() -> ConsoleSession.connect(interactive(port, null), new ByteArrayOutputStream()))
                 .isInstanceOf(ConnectFailedException.class)
                 .hasMessage("cannot connect to 127.0.0.1:" + port + ": connection refused");
+    }
+
+    @Test
+    void aConnectionThatIsNeverAcceptedTimesOutWithOneLine() throws Exception {
+        List<Socket> queued = new ArrayList<>();
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = listener.getLocalPort();
+            // Fill the accept queue of a server that never accepts: the kernel then drops further SYNs.
+            boolean full = false;
+            for (int i = 0; i < 16 && !full; i++) {
+                Socket s = new Socket();
+                queued.add(s);
+                try {
+                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 300);
+                } catch (SocketTimeoutException dropped) {
+                    full = true;
+                }
+            }
+            assumeTrue(full, "this kernel drops SYNs when the accept queue is full");
+            ClientConfig config =
+                    new ClientConfig("127.0.0.1", port, null, UTF_8, List.of(), false, Duration.ofMillis(300));
+            assertThatThrownBy(() -> ConsoleSession.connect(config, new ByteArrayOutputStream()))
+                    .isInstanceOf(ConnectFailedException.class)
+                    .hasMessage("cannot connect to 127.0.0.1:" + port + ": timed out after 300 ms");
+        } finally {
+            for (Socket s : queued) {
+                s.close();
+            }
+        }
     }
 
     @Test
