@@ -1,5 +1,9 @@
 package dev.tcpkit.client;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPromise;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -23,6 +27,24 @@ final class Activity {
         if (failure == null) {
             failure = cause;
         }
+    }
+
+    /**
+     * A promise for a write to {@code channel} whose failure counts as the connection's: a reset or broken pipe that
+     * only the sending side sees ends the session as lost, like one seen by a read. Netty closes the channel on such
+     * a write error without an {@code exceptionCaught}, and the session would otherwise end as if the server had
+     * closed normally. A write to a connection already closed (by the server's end, or by us) is no failure.
+     */
+    ChannelPromise newWritePromise(Channel channel) {
+        ChannelPromise promise = channel.newPromise();
+        // Listening before the write starts: the failure is recorded before the channel's close is seen.
+        promise.addListener(written -> {
+            Throwable cause = written.cause();
+            if (cause instanceof IOException && !(cause instanceof ClosedChannelException)) {
+                failed(cause);
+            }
+        });
+        return promise;
     }
 
     synchronized void closed() {

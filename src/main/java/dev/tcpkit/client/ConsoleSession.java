@@ -109,8 +109,8 @@ public final class ConsoleSession implements AutoCloseable {
             sendEach(config.sends());
             activity.awaitCloseOrSilence(config.timeout());
         } else {
-            Thread pump =
-                    new Thread(new StdinPump(stdin, config.encoding(), config.console(), channel), "tcpkit-stdin");
+            Thread pump = new Thread(
+                    new StdinPump(stdin, config.encoding(), config.console(), channel, activity), "tcpkit-stdin");
             pump.setDaemon(true); // a keyboard read cannot be interrupted; the process may end while it waits
             pump.start();
             activity.awaitClose();
@@ -131,7 +131,7 @@ public final class ConsoleSession implements AutoCloseable {
             long seen = activity.reads();
             boolean last = i == texts.size() - 1;
             byte[] bytes = last ? encoder.encodeLast(texts.get(i)) : encoder.encode(texts.get(i));
-            if (!channel.writeAndFlush(Unpooled.wrappedBuffer(bytes))
+            if (!channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), activity.newWritePromise(channel))
                     .awaitUninterruptibly()
                     .isSuccess()) {
                 return;

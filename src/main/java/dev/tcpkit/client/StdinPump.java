@@ -29,17 +29,19 @@ final class StdinPump implements Runnable {
     private final @Nullable Reader text;
     private final @Nullable TextEncoder encoder;
     private final Channel channel;
+    private final Activity activity;
 
     /**
      * @param encoding the wire's charset: typed text (in the console's charset) is transcoded to it; {@code null}
      *     sends stdin's bytes as they are
      */
-    StdinPump(InputStream stdin, @Nullable Charset encoding, Charset console, Channel channel) {
+    StdinPump(InputStream stdin, @Nullable Charset encoding, Charset console, Channel channel, Activity activity) {
         this.stdin = stdin;
         // InputStreamReader returns what is decoded so far as soon as no more input is ready: one typed line.
         this.text = encoding == null ? null : new InputStreamReader(stdin, console);
         this.encoder = encoding == null ? null : new TextEncoder(encoding);
         this.channel = channel;
+        this.activity = activity;
     }
 
     @Override
@@ -51,6 +53,7 @@ final class StdinPump implements Runnable {
                     return;
                 }
             }
+            // The end of the text: what a stateful charset writes last, the replacement for a lone high surrogate.
             if (encoder != null && !send(encoder.encodeLast(""))) {
                 return;
             }
@@ -67,8 +70,8 @@ final class StdinPump implements Runnable {
         if (bytes.length == 0) {
             return true;
         }
-        ChannelFuture written = channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
-        // On failure the connection is gone; the receiving side reports why.
+        ChannelFuture written = channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), activity.newWritePromise(channel));
+        // On failure the connection is gone; the session reports why once it sees the end.
         return written.awaitUninterruptibly().isSuccess();
     }
 

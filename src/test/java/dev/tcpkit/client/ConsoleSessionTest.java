@@ -558,6 +558,28 @@ final class ConsoleSessionTest {
                 .hasMessage("cannot connect to [::1]:" + port + ": connection refused");
     }
 
+    /**
+     * The reply server reads one message and closes, so the rest of a long input makes its kernel reset the
+     * connection. The client may see that reset while receiving or only while sending (then Netty closes the channel
+     * without telling the pipeline); either way the session must not end as a success with the reply lost.
+     */
+    @Test
+    void aResetSeenWhileSendingEndsTheSessionAsLostNotAsASuccess() throws Exception {
+        byte[] longInput = new byte[256 * 1024];
+        try (TcpServer server =
+                start(Services.reply().stdout(new StringWriter()).build())) {
+            for (int round = 0; round < 30; round++) {
+                ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+                try (ConsoleSession session = ConsoleSession.connect(interactive(server.port(), null), stdout)) {
+                    session.run(new ByteArrayInputStream(longInput));
+                    assertThat(stdout.toString(UTF_8)).as("round %d", round).isEqualTo("Hello from TCP server!");
+                } catch (ConnectFailedException lost) {
+                    assertThat(lost).hasMessageStartingWith("connection to 127.0.0.1:" + server.port() + " lost: ");
+                }
+            }
+        }
+    }
+
     @Test
     void triesEveryAddressOfLocalhostUntilOneAccepts() throws Exception {
         InetAddress[] addresses = InetAddress.getAllByName("localhost");
