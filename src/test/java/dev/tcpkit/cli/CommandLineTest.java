@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -236,6 +237,27 @@ final class CommandLineTest {
     void connectToAnUnknownHostFailsWithOneLineAndExitsOne() {
         assertThat(execute("connect", "nosuch.invalid", "80")).isEqualTo(1);
         assertThat(err.toString().lines()).containsExactly("cannot connect to nosuch.invalid:80: unknown host");
+    }
+
+    @Test
+    void connectToAServerThatResetsFailsWithOneLineAndExitsOne() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout(10_000);
+            int port = listener.getLocalPort();
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                    () -> execute("connect", "127.0.0.1", String.valueOf(port), "--send", "hello"));
+            try (Socket server = listener.accept()) {
+                server.setSoTimeout(10_000);
+                assertThat(new String(server.getInputStream().readNBytes(5), UTF_8))
+                        .isEqualTo("hello");
+                server.setSoLinger(true, 0); // the close resets the connection
+            }
+            assertThat(exit.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(err.toString().lines())
+                    .singleElement()
+                    .asString()
+                    .startsWith("connection to 127.0.0.1:" + port + " lost: ");
+        }
     }
 
     @Test
