@@ -33,6 +33,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -524,7 +525,7 @@ final class ConsoleSessionTest {
             keyboard.flush();
             assertThat(session)
                     .failsWithin(Duration.ofSeconds(10))
-                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withThrowableOfType(ExecutionException.class)
                     .havingCause()
                     .isInstanceOf(ConnectFailedException.class)
                     .withMessageStartingWith("connection to 127.0.0.1:" + port + " lost: ")
