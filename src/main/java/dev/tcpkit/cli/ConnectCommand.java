@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "connect",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {
             "Connects to a TCP server: what you type (or pipe in) is sent, what arrives is printed.",

@@ -1,5 +1,9 @@
 package dev.tcpkit.client;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPromise;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -23,6 +27,24 @@ final class Activity {
         if (failure == null) {
             failure = cause;
         }
+    }
+
+    /**
+     * A promise for a write to {@code channel} whose failure counts as the connection's: a reset or broken pipe that
+     * only the sending side sees ends the session as lost, like one seen by a read. Netty closes the channel on such
+     * a write error without an {@code exceptionCaught}, and the session would otherwise end as if the server had
+     * closed normally. A write to a connection already closed (by the server's end, or by us) is no failure.
+     */
+    ChannelPromise newWritePromise(Channel channel) {
+        ChannelPromise promise = channel.newPromise();
+        // Listening before the write starts: the failure is recorded before the channel's close is seen.
+        promise.addListener(written -> {
+            Throwable cause = written.cause();
+            if (cause instanceof IOException && !(cause instanceof ClosedChannelException)) {
+                failed(cause);
+            }
+        });
+        return promise;
     }
 
     synchronized void closed() {
@@ -55,10 +77,16 @@ final class Activity {
         }
     }
 
-    /** Waits until the connection ends or {@code silence} passes without a read. */
+    /**
+     * Waits until the connection ends or {@code silence} passes without a read, counted from now or from the last
+     * read if one comes later: a reply to what was just sent gets the whole silence, however long ago the previous
+     * read (or none at all) was.
+     */
     synchronized void awaitCloseOrSilence(Duration silence) throws InterruptedException {
+        long start = System.nanoTime();
         while (!closed) {
-            long left = lastReadNanos + silence.toNanos() - System.nanoTime();
+            long since = lastReadNanos - start > 0 ? lastReadNanos : start;
+            long left = since + silence.toNanos() - System.nanoTime();
             if (left <= 0) {
                 return;
             }

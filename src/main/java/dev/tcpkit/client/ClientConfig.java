@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * What {@code tcpkit connect} does.
  *
- * @param host the server's name or address
+ * @param host the server's name or address; an IPv6 literal may be written in brackets, as in {@code [::1]}
  * @param port the server's port, 1..65535
  * @param encoding the charset of text on the wire: what is typed is transcoded to it and what arrives is decoded from
  *     it into the console's charset; {@code null} passes bytes through unchanged
@@ -29,6 +29,10 @@ public record ClientConfig(
         Duration timeout) {
 
     public ClientConfig {
+        // The brackets only separate an IPv6 literal from a port; kept, they would be shown twice: [[::1]]:80.
+        if (host.length() > 2 && host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be in 1..65535: " + port);
         }

@@ -109,8 +109,8 @@ public final class ConsoleSession implements AutoCloseable {
             sendEach(config.sends());
             activity.awaitCloseOrSilence(config.timeout());
         } else {
-            Thread pump =
-                    new Thread(new StdinPump(stdin, config.encoding(), config.console(), channel), "tcpkit-stdin");
+            Thread pump = new Thread(
+                    new StdinPump(stdin, config.encoding(), config.console(), channel, activity), "tcpkit-stdin");
             pump.setDaemon(true); // a keyboard read cannot be interrupted; the process may end while it waits
             pump.start();
             activity.awaitClose();
@@ -125,15 +125,18 @@ public final class ConsoleSession implements AutoCloseable {
     }
 
     private void sendEach(List<String> texts) throws InterruptedException {
+        // The texts are one stream: a UTF-16 byte-order mark, say, goes out once, before the first.
+        TextEncoder encoder = new TextEncoder(config.sendCharset());
         for (int i = 0; i < texts.size() && !activity.isClosed(); i++) {
             long seen = activity.reads();
-            byte[] bytes = texts.get(i).getBytes(config.sendCharset());
-            if (!channel.writeAndFlush(Unpooled.wrappedBuffer(bytes))
+            boolean last = i == texts.size() - 1;
+            byte[] bytes = last ? encoder.encodeLast(texts.get(i)) : encoder.encode(texts.get(i));
+            if (!channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), activity.newWritePromise(channel))
                     .awaitUninterruptibly()
                     .isSuccess()) {
                 return;
             }
-            if (i < texts.size() - 1) {
+            if (!last) {
                 activity.awaitReadAfter(seen, config.timeout());
             }
         }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
@@ -26,19 +27,21 @@ final class StdinPump implements Runnable {
 
     private final InputStream stdin;
     private final @Nullable Reader text;
-    private final @Nullable Charset encoding;
+    private final @Nullable TextEncoder encoder;
     private final Channel channel;
+    private final Activity activity;
 
     /**
      * @param encoding the wire's charset: typed text (in the console's charset) is transcoded to it; {@code null}
      *     sends stdin's bytes as they are
      */
-    StdinPump(InputStream stdin, @Nullable Charset encoding, Charset console, Channel channel) {
+    StdinPump(InputStream stdin, @Nullable Charset encoding, Charset console, Channel channel, Activity activity) {
         this.stdin = stdin;
         // InputStreamReader returns what is decoded so far as soon as no more input is ready: one typed line.
         this.text = encoding == null ? null : new InputStreamReader(stdin, console);
-        this.encoding = encoding;
+        this.encoder = encoding == null ? null : new TextEncoder(encoding);
         this.channel = channel;
+        this.activity = activity;
     }
 
     @Override
@@ -46,10 +49,13 @@ final class StdinPump implements Runnable {
         try {
             byte[] chunk;
             while ((chunk = nextChunk()) != null) {
-                ChannelFuture written = channel.writeAndFlush(Unpooled.wrappedBuffer(chunk));
-                if (!written.awaitUninterruptibly().isSuccess()) {
-                    return; // the connection is gone; the receiving side reports why
+                if (!send(chunk)) {
+                    return;
                 }
+            }
+            // The end of the text: what a stateful charset writes last, the replacement for a lone high surrogate.
+            if (encoder != null && !send(encoder.encodeLast(""))) {
+                return;
             }
             if (channel instanceof DuplexChannel duplex && channel.isActive()) {
                 duplex.shutdownOutput().awaitUninterruptibly();
@@ -59,10 +65,20 @@ final class StdinPump implements Runnable {
         }
     }
 
+    /** Writes {@code bytes} and waits until they are written: whether the connection still takes them. */
+    private boolean send(byte[] bytes) {
+        if (bytes.length == 0) {
+            return true;
+        }
+        ChannelFuture written = channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), activity.newWritePromise(channel));
+        // On failure the connection is gone; the session reports why once it sees the end.
+        return written.awaitUninterruptibly().isSuccess();
+    }
+
     /** The next bytes to send, or {@code null} at end of input. */
     private byte @Nullable [] nextChunk() throws IOException {
         Reader reader = text;
-        Charset wire = encoding;
+        TextEncoder wire = encoder;
         if (reader == null || wire == null) {
             byte[] buf = new byte[CHUNK];
             int n = stdin.read(buf);
@@ -70,16 +86,6 @@ final class StdinPump implements Runnable {
         }
         char[] buf = new char[CHUNK];
         int n = reader.read(buf);
-        if (n < 0) {
-            return null;
-        }
-        // A high surrogate at the end waits for its low half, so that the pair is encoded as one character.
-        if (Character.isHighSurrogate(buf[n - 1])) {
-            int next = reader.read();
-            if (next >= 0) {
-                return (new String(buf, 0, n) + (char) next).getBytes(wire);
-            }
-        }
-        return new String(buf, 0, n).getBytes(wire);
+        return n < 0 ? null : wire.encode(CharBuffer.wrap(buf, 0, n));
     }
 }
