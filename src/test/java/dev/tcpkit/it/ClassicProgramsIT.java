@@ -154,6 +154,7 @@ final class ClassicProgramsIT {
             Line record = Records.parse(server.awaitStdoutLines(1).get(0));
             assertThat(record.text()).isEqualTo("你好服务端,我是客户端小明!");
             assertThat(record.client()).isEqualTo("127.0.0.1:" + record.clientPort());
+            assertThat(record.clientPort()).isNotEqualTo(port);
         }
     }
 

@@ -224,9 +224,10 @@ public final class TcpkitProcess implements AutoCloseable {
         process.getOutputStream().close();
     }
 
-    /** Sends SIGTERM (what {@code kill PID} and a service manager send). */
+    /** Sends SIGTERM (what {@code kill PID} and a service manager send); the output is still read to the end. */
     public void terminate() {
-        process.destroy();
+        // Not process.destroy(): that also closes our ends of the pipes, losing whatever the process prints next.
+        process.toHandle().destroy();
     }
 
     /** The process id, for failure messages. */
