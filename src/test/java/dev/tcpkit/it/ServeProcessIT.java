@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code tcpkit serve} as a process: start-up line, exit codes, one-line errors, and stopping on SIGTERM. */
 @Timeout(90)
@@ -84,15 +85,16 @@ final class ServeProcessIT {
         }
     }
 
-    @Test
-    void portAlreadyInUseIsOneLineOnStderrAndExitCodeOne() throws Exception {
+    @ParameterizedTest(name = "--host {0}")
+    @ValueSource(strings = {"127.0.0.1", "0.0.0.0"})
+    void portAlreadyInUseIsOneLineOnStderrAndExitCodeOne(String host) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
             try (TcpkitProcess server =
-                    TcpkitProcess.start("serve", "echo", "--host", "127.0.0.1", "--port", Integer.toString(port))) {
+                    TcpkitProcess.start("serve", "echo", "--host", host, "--port", Integer.toString(port))) {
                 assertThat(server.awaitExit(EXIT)).isOne();
                 assertThat(server.stderrLines())
-                        .containsExactly("cannot listen on 127.0.0.1:" + port + ": address already in use");
+                        .containsExactly("cannot listen on " + host + ":" + port + ": address already in use");
                 assertThat(server.stdout()).isEmpty();
             }
         }
@@ -253,6 +255,7 @@ final class ServeProcessIT {
     void sigtermOnAnIdleServerExitsZeroPromptlyAndQuietly() throws Exception {
         try (TcpkitProcess server = TcpkitProcess.start("serve", "echo", "--host", "127.0.0.1", "--port", "0")) {
             server.awaitListening();
+            // At once, as a script that waits for the start-up line would.
             long start = System.nanoTime();
             server.terminate();
             assertThat(server.awaitExit(Duration.ofSeconds(5))).isZero();

@@ -17,12 +17,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A program under test running as a real process: {@code java -jar target/tcpkit.jar ARGS...} (or, for the tutorials'
@@ -51,6 +55,7 @@ public final class TcpkitProcess implements AutoCloseable {
     private final List<String> stderrLines = new CopyOnWriteArrayList<>();
     private final Thread stdoutReader;
     private final Thread stderrReader;
+    private final CompletableFuture<Integer> listeningPort = new CompletableFuture<>();
 
     private TcpkitProcess(String name, Process process) {
         this.name = name;
@@ -131,9 +136,16 @@ public final class TcpkitProcess implements AutoCloseable {
             String line;
             while ((line = reader.readLine()) != null) {
                 stderrLines.add(line);
+                Matcher m = LISTENING.matcher(line);
+                if (m.matches()) {
+                    listeningPort.complete(Integer.parseInt(m.group(3)));
+                }
             }
         } catch (IOException e) {
             // As for stdout.
+        } finally {
+            listeningPort.completeExceptionally(
+                    new AssertionError(name + " ended its stderr without a start-up line: " + stderrLines));
         }
     }
 
@@ -141,20 +153,15 @@ public final class TcpkitProcess implements AutoCloseable {
      * Waits (at most 30 s) for the start-up line and returns the port it shows; fails at once if the process exits
      * first, quoting its stderr.
      */
-    public int awaitListening() {
-        await().atMost(START_UP)
-                .pollInterval(Duration.ofMillis(20))
-                .failFast(name + " exited before listening: " + stderrLines, () -> !process.isAlive())
-                .until(() -> listeningLine().isPresent());
-        Matcher m = listeningLine().orElseThrow();
-        return Integer.parseInt(m.group(3));
-    }
-
-    private Optional<Matcher> listeningLine() {
-        return stderrLines.stream()
-                .map(LISTENING::matcher)
-                .filter(Matcher::matches)
-                .findFirst();
+    public int awaitListening() throws InterruptedException {
+        try {
+            // Completed by the stderr reader the moment the line arrives: tests may act on it without delay.
+            return listeningPort.get(START_UP.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError(name + " not listening after " + START_UP + "; stderr: " + stderrLines, e);
+        } catch (ExecutionException e) {
+            throw (AssertionError) e.getCause();
+        }
     }
 
     /** What the process printed on stdout so far, as bytes. */
@@ -183,28 +190,34 @@ public final class TcpkitProcess implements AutoCloseable {
 
     /** Waits (at most 20 s) until a complete stdout line matches {@code condition}; returns it. */
     public String awaitStdoutLine(Predicate<String> condition) {
-        return awaitLine("stdout", this::stdoutLines, condition);
+        return awaitOutput("matching line on stdout", () -> firstMatch(stdoutLines(), condition), Optional::isPresent)
+                .orElseThrow();
     }
 
     /** Waits (at most 20 s) until stdout has at least {@code count} complete lines; returns all of them. */
     public List<String> awaitStdoutLines(int count) {
-        return await(count + " lines on " + name + "'s stdout; stderr so far: " + stderrLines)
-                .atMost(OUTPUT)
-                .pollInterval(Duration.ofMillis(20))
-                .until(this::stdoutLines, lines -> lines.size() >= count);
+        return awaitOutput(count + " lines on stdout", this::stdoutLines, lines -> lines.size() >= count);
     }
 
     /** Waits (at most 20 s) until a stderr line matches {@code condition}; returns it. */
     public String awaitStderrLine(Predicate<String> condition) {
-        return awaitLine("stderr", this::stderrLines, condition);
+        return awaitOutput("matching line on stderr", () -> firstMatch(stderrLines(), condition), Optional::isPresent)
+                .orElseThrow();
     }
 
-    private String awaitLine(String stream, Supplier<List<String>> lines, Predicate<String> condition) {
-        return await("a line on " + name + "'s " + stream + "; stderr so far: " + stderrLines)
-                .atMost(OUTPUT)
-                .pollInterval(Duration.ofMillis(20))
-                .until(() -> lines.get().stream().filter(condition).findFirst(), Optional::isPresent)
-                .orElseThrow();
+    private static Optional<String> firstMatch(List<String> lines, Predicate<String> condition) {
+        return lines.stream().filter(condition).findFirst();
+    }
+
+    private <T> T awaitOutput(String what, Callable<T> output, Predicate<T> done) {
+        try {
+            return await().atMost(OUTPUT).pollInterval(Duration.ofMillis(20)).until(output, done);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(
+                    "no " + what + " of " + this + " within " + OUTPUT + (process.isAlive() ? "" : " (it exited)")
+                            + "\nstdout: " + stdout() + "\nstderr: " + String.join("\n", stderrLines),
+                    e);
+        }
     }
 
     /** Writes to the process's stdin and flushes; blocks while the process does not read. */
