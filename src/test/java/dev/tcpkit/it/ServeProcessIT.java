@@ -209,7 +209,7 @@ final class ServeProcessIT {
                 server.awaitStdoutLines(clients * 20);
                 server.terminate();
                 server.awaitStderrLine(
-                        line -> line.endsWith("draining " + clients + " open connection(s) for up to " + "10000 ms"));
+                        line -> line.endsWith("draining " + clients + " open connection(s) for up to 10000 ms"));
                 sendLines(connections, sent, "after TERM", 5);
             } finally {
                 for (LoopbackClient client : connections) {
@@ -248,6 +248,7 @@ final class ServeProcessIT {
                     .isEqualTo(Map.of(address, List.of("still here, 还在")));
             assertThat(byClient(readJsonLines(output))).isEqualTo(Map.of(address, List.of("still here, 还在")));
             assertThat(client.readToEnd()).as("cut by the drain timeout").isEmpty();
+            assertThat(server.stderrLines()).anyMatch(line -> line.endsWith("drain timeout: closing 1 connection(s)"));
         }
     }
 

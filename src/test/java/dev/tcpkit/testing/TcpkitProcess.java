@@ -150,8 +150,8 @@ public final class TcpkitProcess implements AutoCloseable {
     }
 
     /**
-     * Waits (at most 30 s) for the start-up line and returns the port it shows; fails at once if the process exits
-     * first, quoting its stderr.
+     * Waits (at most 30 s) for the start-up line and returns the port it shows; fails as soon as the process has ended
+     * its stderr without one, quoting it.
      */
     public int awaitListening() throws InterruptedException {
         try {
@@ -241,11 +241,6 @@ public final class TcpkitProcess implements AutoCloseable {
     public void terminate() {
         // Not process.destroy(): that also closes our ends of the pipes, losing whatever the process prints next.
         process.toHandle().destroy();
-    }
-
-    /** The process id, for failure messages. */
-    public long pid() {
-        return process.pid();
     }
 
     /**
