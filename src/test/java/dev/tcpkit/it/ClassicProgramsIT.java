@@ -8,6 +8,7 @@ import dev.tcpkit.testing.LoopbackClient;
 import dev.tcpkit.testing.TcpkitProcess;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,7 +39,7 @@ final class ClassicProgramsIT {
 
     @Test
     void tutorialEchoClientGetsItsGreetingBackAndTheOnceServerThenExitsZero() throws Exception {
-        try (TcpkitProcess server = tcpkit("serve", "echo", "--once")) {
+        try (TcpkitProcess server = tcpkitServe("echo", "--once")) {
             int port = server.awaitListening();
             try (TcpkitProcess client = Tutorial.start("e1_echo_client.py", port)) {
                 assertThat(client.awaitExit(EXIT)).isZero();
@@ -55,7 +56,7 @@ final class ClassicProgramsIT {
         int port = Tutorial.freePort();
         byte[] input = "Hello, world\n你好\r\n\u0000\u00ff end".getBytes(UTF_8);
         try (TcpkitProcess server = Tutorial.startServer("e1_echo_server.py", port);
-                TcpkitProcess client = tcpkitClient("connect", "127.0.0.1", Integer.toString(port))) {
+                TcpkitProcess client = tcpkitConnect(port)) {
             client.writeStdin(input);
             client.closeStdin();
 
@@ -74,13 +75,12 @@ final class ClassicProgramsIT {
 
     @Test
     void replyServerAnswersEachClientWithHelloClosesAndWaitsForTheNext() throws Exception {
-        try (TcpkitProcess server = tcpkit("serve", "reply")) {
+        try (TcpkitProcess server = tcpkitServe("reply")) {
             int port = server.awaitListening();
             try (LoopbackClient first = LoopbackClient.connect(port)) {
                 first.send("hello from a socket", UTF_8);
                 assertThat(new String(first.readToEnd(), UTF_8)).isEqualTo("Hello from TCP server!");
-                try (TcpkitProcess second =
-                        tcpkitClient("connect", "127.0.0.1", Integer.toString(port), "--send", "hello from tcpkit")) {
+                try (TcpkitProcess second = tcpkitConnect(port, "--send", "hello from tcpkit")) {
                     assertThat(second.awaitExit(EXIT)).isZero();
                     assertThat(second.stdout()).isEqualTo("Hello from TCP server!");
                 }
@@ -99,8 +99,7 @@ final class ClassicProgramsIT {
         int port = Tutorial.freePort();
         try (TcpkitProcess server = Tutorial.startServer("e2_hello_server.py", port)) {
             for (String message : List.of("first client", "第二个客户端")) {
-                try (TcpkitProcess client =
-                        tcpkitClient("connect", "127.0.0.1", Integer.toString(port), "--send", message)) {
+                try (TcpkitProcess client = tcpkitConnect(port, "--send", message)) {
                     assertThat(client.awaitExit(EXIT)).isZero();
                     assertThat(client.stdout()).isEqualTo("Hello from TCP server!");
                 }
@@ -115,7 +114,7 @@ final class ClassicProgramsIT {
 
     @Test
     void tutorialByebyeClientReceivesTheBannerFirstAndItsAnswerIsPrinted() throws Exception {
-        try (TcpkitProcess server = tcpkit("serve", "reply", "--banner", "byebye", "--reply", "")) {
+        try (TcpkitProcess server = tcpkitServe("reply", "--banner", "byebye", "--reply", "")) {
             int port = server.awaitListening();
             try (TcpkitProcess client = Tutorial.start("e3_byebye_client.py", port)) {
                 assertThat(client.awaitExit(EXIT)).isZero();
@@ -132,8 +131,7 @@ final class ClassicProgramsIT {
     void tcpkitClientReceivesFirstFromTheTutorialByebyeServerThenSendsHihi() throws Exception {
         int port = Tutorial.freePort();
         try (TcpkitProcess server = Tutorial.startServer("e3_byebye_server.py", port);
-                TcpkitProcess client = tcpkitClient(
-                        "connect", "127.0.0.1", Integer.toString(port), "--recv-first", "--send", "hihi")) {
+                TcpkitProcess client = tcpkitConnect(port, "--recv-first", "--send", "hihi")) {
             assertThat(client.awaitExit(EXIT)).isZero();
             assertThat(client.stdout()).isEqualTo("byebye");
             assertThat(server.awaitExit(EXIT)).isZero();
@@ -145,7 +143,7 @@ final class ClassicProgramsIT {
 
     @Test
     void tutorialAckClientGetsTheChineseAnswerAndItsGreetingIsPrintedWhole() throws Exception {
-        try (TcpkitProcess server = tcpkit("serve", "reply", "--reply", "ok, 问题正在处理中...")) {
+        try (TcpkitProcess server = tcpkitServe("reply", "--reply", "ok, 问题正在处理中...")) {
             int port = server.awaitListening();
             try (TcpkitProcess client = Tutorial.start("e4_ack_client.py", port)) {
                 assertThat(client.awaitExit(EXIT)).isZero();
@@ -163,8 +161,7 @@ final class ClassicProgramsIT {
         int port = Tutorial.freePort();
         String greeting = "你好服务端,我是客户端小明!";
         try (TcpkitProcess server = Tutorial.startServer("e4_ack_server.py", port);
-                TcpkitProcess client =
-                        tcpkitClient("connect", "127.0.0.1", Integer.toString(port), "--send", greeting)) {
+                TcpkitProcess client = tcpkitConnect(port, "--send", greeting)) {
             assertThat(client.awaitExit(EXIT)).isZero();
             assertThat(client.stdoutBytes()).isEqualTo("ok, 问题正在处理中...".getBytes(UTF_8));
             assertThat(server.awaitExit(EXIT)).isZero();
@@ -180,7 +177,7 @@ final class ClassicProgramsIT {
 
     @Test
     void logServerPrintsTheTutorialClientsFirstGbkLineWithItsAddressAndAnnouncesItLeaving() throws Exception {
-        try (TcpkitProcess server = tcpkit("serve", "log", "--encoding", "gbk")) {
+        try (TcpkitProcess server = tcpkitServe("log", "--encoding", "gbk")) {
             int port = server.awaitListening();
             String client;
             try (TcpkitProcess tutorial = Tutorial.start("e5_online_client.py", port)) {
@@ -200,7 +197,7 @@ final class ClassicProgramsIT {
 
     @Test
     void logServerWithAReplyServesTheTutorialClientLineAfterLineInGbk() throws Exception {
-        try (TcpkitProcess server = tcpkit("serve", "log", "--encoding", "gbk", "--reply", "收到")) {
+        try (TcpkitProcess server = tcpkitServe("log", "--encoding", "gbk", "--reply", "收到")) {
             int port = server.awaitListening();
             try (TcpkitProcess tutorial = Tutorial.start("e5_online_client.py", port)) {
                 List<String> lines = List.of("第一行", "second line", "第三行: 欢迎光临");
@@ -224,7 +221,7 @@ final class ClassicProgramsIT {
 
     @Test
     void logServerServesTwoTutorialClientsAtOnceUnlikeTheTutorialServer() throws Exception {
-        try (TcpkitProcess server = tcpkit("serve", "log", "--encoding", "gbk", "--reply", "收到");
+        try (TcpkitProcess server = tcpkitServe("log", "--encoding", "gbk", "--reply", "收到");
                 TcpkitProcess alice = Tutorial.start("e5_online_client.py", server.awaitListening());
                 TcpkitProcess bob = Tutorial.start("e5_online_client.py", server.awaitListening())) {
             alice.writeStdin("我是 alice\n");
@@ -247,8 +244,7 @@ final class ClassicProgramsIT {
     void tcpkitClientTypesTwoLinesInGbkToTheTutorialOnlineServerAndExitsAtEndOfInput() throws Exception {
         int port = Tutorial.freePort();
         try (TcpkitProcess server = Tutorial.startServer("e5_online_server.py", port);
-                TcpkitProcess client =
-                        tcpkitClient("connect", "127.0.0.1", Integer.toString(port), "--encoding", "gbk")) {
+                TcpkitProcess client = tcpkitConnect(port, "--encoding", "gbk")) {
             // Typed one after the other, as at a keyboard: each arrives as a chunk of its own.
             client.writeStdin("你好，服务器\n");
             String first = server.awaitStdoutLine(line -> line.endsWith(">>>你好，服务器"));
@@ -268,15 +264,18 @@ final class ClassicProgramsIT {
         }
     }
 
-    /** tcpkit serving on loopback, any free port. */
-    private static TcpkitProcess tcpkit(String... serveArgs) {
-        String[] args = new String[serveArgs.length + 4];
-        System.arraycopy(serveArgs, 0, args, 0, serveArgs.length);
-        System.arraycopy(new String[] {"--host", "127.0.0.1", "--port", "0"}, 0, args, serveArgs.length, 4);
-        return TcpkitProcess.start(args);
+    /** {@code tcpkit serve SERVICE OPTIONS...} on 127.0.0.1, any free port. */
+    private static TcpkitProcess tcpkitServe(String... serviceAndOptions) {
+        List<String> args = new ArrayList<>(List.of("serve"));
+        args.addAll(List.of(serviceAndOptions));
+        args.addAll(List.of("--host", "127.0.0.1", "--port", "0"));
+        return TcpkitProcess.start(args.toArray(String[]::new));
     }
 
-    private static TcpkitProcess tcpkitClient(String... args) {
-        return TcpkitProcess.start(args);
+    /** {@code tcpkit connect 127.0.0.1 PORT OPTIONS...}. */
+    private static TcpkitProcess tcpkitConnect(int port, String... options) {
+        List<String> args = new ArrayList<>(List.of("connect", "127.0.0.1", Integer.toString(port)));
+        args.addAll(List.of(options));
+        return TcpkitProcess.start(args.toArray(String[]::new));
     }
 }

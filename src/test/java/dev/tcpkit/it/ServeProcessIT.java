@@ -257,10 +257,8 @@ final class ServeProcessIT {
         try (TcpkitProcess server = TcpkitProcess.start("serve", "echo", "--host", "127.0.0.1", "--port", "0")) {
             server.awaitListening();
             // At once, as a script that waits for the start-up line would.
-            long start = System.nanoTime();
             server.terminate();
             assertThat(server.awaitExit(Duration.ofSeconds(5))).isZero();
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
             assertThat(server.stderrLines()).singleElement().asString().matches(TcpkitProcess.LISTENING);
             assertThat(server.stdout()).isEmpty();
         }
