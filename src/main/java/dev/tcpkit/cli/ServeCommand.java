@@ -160,6 +160,15 @@ final class ServeCommand implements Callable<Integer> {
                 .drainTimeout(drainTimeout)
                 .service(newService())
                 .start();
+        // The hook goes in before the start-up line: a script that sends SIGTERM as soon as it reads that line
+        // must get the graceful stop and exit 0, not the JVM's default exit 143.
+        Thread hook = new Thread(() -> stopOnSignal(server), "tcpkit-signal");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The signal came while the server was starting: stop it as the hook would have.
+            stopOnSignal(server);
+        }
         PrintWriter err = spec.commandLine().getErr();
         err.printf(
                 Locale.ROOT,
@@ -168,8 +177,6 @@ final class ServeCommand implements Callable<Integer> {
                 server.displayAddress(),
                 server.transport().displayName());
         err.flush();
-        Thread hook = new Thread(() -> stopOnSignal(server), "tcpkit-signal");
-        Runtime.getRuntime().addShutdownHook(hook);
         server.awaitTermination();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

@@ -1,0 +1,331 @@
+package dev.tcpkit.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.tcpkit.it.Records.Line;
+import dev.tcpkit.testing.LoopbackClient;
+import dev.tcpkit.testing.TcpkitProcess;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code tcpkit serve} as a process: start-up line, exit codes, one-line errors, and stopping on SIGTERM. */
+@Timeout(90)
+final class ServeProcessIT {
+    private static final Duration EXIT = Duration.ofSeconds(20);
+    private static final String HELLO = "Hello from TCP server!";
+
+    @Test
+    void printsOneStartUpLineShowingTheRealPortWhenGivenPortZero() throws Exception {
+        try (TcpkitProcess server = TcpkitProcess.start("serve", "echo", "--port", "0")) {
+            int port = server.awaitListening();
+
+            assertThat(server.stderrLines())
+                    .singleElement()
+                    .asString()
+                    .matches("tcpkit echo listening on 0\\.0\\.0\\.0:" + port + " \\((io_uring|epoll|nio)\\)");
+            assertThat(port).isNotIn(0, 50007);
+            try (LoopbackClient client = LoopbackClient.connect(port)) {
+                client.send("on the real port", UTF_8);
+                client.shutdownOutput();
+                assertThat(new String(client.readToEnd(), UTF_8)).isEqualTo("on the real port");
+            }
+            assertThat(server.stdout()).isEmpty();
+        }
+    }
+
+    @Test
+    void showsTheAddressItListensOnWhenGivenAHost() throws Exception {
+        try (TcpkitProcess server = TcpkitProcess.start("serve", "log", "--host", "127.0.0.1", "--port", "0")) {
+            int port = server.awaitListening();
+            assertThat(server.stderrLines())
+                    .singleElement()
+                    .asString()
+                    .matches("tcpkit log listening on 127\\.0\\.0\\.1:" + port + " \\((io_uring|epoll|nio)\\)");
+        }
+    }
+
+    @Test
+    void listensOnIpv6LoopbackAndShowsTheAddressInBrackets() throws Exception {
+        assumeThat(ipv6LoopbackWorks()).as("this machine has ::1").isTrue();
+        try (TcpkitProcess server = TcpkitProcess.start("serve", "reply", "--host", "::1", "--port", "0")) {
+            int port = server.awaitListening();
+            assertThat(server.stderrLines())
+                    .singleElement()
+                    .asString()
+                    .matches("tcpkit reply listening on \\[::1]:" + port + " \\((io_uring|epoll|nio)\\)");
+            try (LoopbackClient client = LoopbackClient.connect(ipv6Loopback(), port)) {
+                client.send("over ipv6", UTF_8);
+                assertThat(new String(client.readToEnd(), UTF_8)).isEqualTo(HELLO);
+                Line record = Records.parse(server.awaitStdoutLines(1).get(0));
+                assertThat(record.client()).isEqualTo("[::1]:" + client.socket().getLocalPort());
+                assertThat(record.text()).isEqualTo("over ipv6");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "--host {0}")
+    @ValueSource(strings = {"127.0.0.1", "0.0.0.0"})
+    void portAlreadyInUseIsOneLineOnStderrAndExitCodeOne(String host) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            try (TcpkitProcess server =
+                    TcpkitProcess.start("serve", "echo", "--host", host, "--port", Integer.toString(port))) {
+                assertThat(server.awaitExit(EXIT)).isOne();
+                assertThat(server.stderrLines())
+                        .containsExactly("cannot listen on " + host + ":" + port + ": address already in use");
+                assertThat(server.stdout()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void unknownOptionPrintsTheProblemAndUsageAndExitsTwo() throws Exception {
+        try (TcpkitProcess server = TcpkitProcess.start("serve", "echo", "--port", "0", "--no-such-option")) {
+            assertThat(server.awaitExit(EXIT)).isEqualTo(2);
+            List<String> stderr = server.stderrLines();
+            assertThat(stderr.get(0)).isEqualTo("Unknown option: '--no-such-option'");
+            assertThat(stderr).anySatisfy(line -> assertThat(line).startsWith("Usage: tcpkit serve "));
+            assertThat(stderr).last().isEqualTo("Try 'tcpkit serve --help' for more information.");
+            assertNoStackTrace(stderr);
+            assertThat(server.stdout()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "--port, abc",
+        "--port, 70000",
+        "--max-line, 0",
+        "--encoding, NOPE",
+        "--drain-timeout, soon",
+        "--transport, carrier-pigeon"
+    })
+    void badOptionValueIsAUsageErrorQuotingTheValueAndExitsTwo(String option, String value) throws Exception {
+        List<String> args = new ArrayList<>(List.of("serve", "reply", "--host", "127.0.0.1"));
+        if (!option.equals("--port")) {
+            args.addAll(List.of("--port", "0"));
+        }
+        args.addAll(List.of(option, value));
+        try (TcpkitProcess server = TcpkitProcess.start(args.toArray(String[]::new))) {
+            assertThat(server.awaitExit(EXIT)).isEqualTo(2);
+            List<String> stderr = server.stderrLines();
+            assertThat(stderr.get(0)).contains(option).contains(value);
+            assertThat(stderr).anySatisfy(line -> assertThat(line).startsWith("Usage: tcpkit serve "));
+            assertNoStackTrace(stderr);
+        }
+    }
+
+    @Test
+    void bannerForTheEchoServiceIsAUsageError() throws Exception {
+        try (TcpkitProcess server = TcpkitProcess.start("serve", "echo", "--port", "0", "--banner", "hi")) {
+            assertThat(server.awaitExit(EXIT)).isEqualTo(2);
+            assertThat(server.stderrLines().get(0)).isEqualTo("--banner does not apply to the echo service");
+            assertNoStackTrace(server.stderrLines());
+        }
+    }
+
+    @Test
+    void sigtermLetsAClientMidExchangeFinishThenExitsZero() throws Exception {
+        try (TcpkitProcess server = TcpkitProcess.start(
+                "serve", "reply", "--keep-open", "--drain-timeout", "10s", "--host", "127.0.0.1", "--port", "0")) {
+            int port = server.awaitListening();
+            try (LoopbackClient client = LoopbackClient.connect(port)) {
+                client.send("before TERM", UTF_8);
+                assertThat(new String(client.readExactly(HELLO.length()), UTF_8))
+                        .isEqualTo(HELLO);
+
+                server.terminate();
+                server.awaitStderrLine(line -> line.endsWith("draining 1 open connection(s) for up to 10000 ms"));
+                assertThatThrownBy(() -> LoopbackClient.connect(port).close())
+                        .as("no new connections while draining")
+                        .isInstanceOf(ConnectException.class);
+
+                client.send("after TERM", UTF_8);
+                assertThat(new String(client.readExactly(HELLO.length()), UTF_8))
+                        .isEqualTo(HELLO);
+                assertThat(server.isAlive()).isTrue();
+                client.socket().close();
+
+                // Well within the 10 s drain timeout: the server stops as soon as its last connection has closed.
+                assertThat(server.awaitExit(Duration.ofSeconds(5))).isZero();
+                List<Line> records = Records.parse(server.stdoutLines());
+                assertThat(records).extracting(Line::text).containsExactly("before TERM", "after TERM");
+                assertThat(records)
+                        .extracting(Line::client)
+                        .containsOnly("127.0.0.1:" + client.socket().getLocalPort());
+            }
+        }
+    }
+
+    @Test
+    void sigtermFlushesEveryMessageOfEveryClientToStdoutAndTheOutputFileExactlyOnce(@TempDir Path dir)
+            throws Exception {
+        Path output = dir.resolve("messages.jsonl");
+        int clients = 4;
+        try (TcpkitProcess server = TcpkitProcess.start(
+                "serve",
+                "log",
+                "--framing",
+                "line",
+                "--output",
+                output.toString(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0")) {
+            int port = server.awaitListening();
+            List<LoopbackClient> connections = new ArrayList<>();
+            Map<String, List<String>> sent = new HashMap<>();
+            try {
+                for (int c = 0; c < clients; c++) {
+                    LoopbackClient client = LoopbackClient.connect(port);
+                    connections.add(client);
+                    sent.put("127.0.0.1:" + client.socket().getLocalPort(), new ArrayList<>());
+                }
+                sendLines(connections, sent, "before TERM", 20);
+                // Every connection accepted and being read before the signal: it is drained, not refused.
+                server.awaitStdoutLines(clients * 20);
+                server.terminate();
+                server.awaitStderrLine(
+                        line -> line.endsWith("draining " + clients + " open connection(s) for up to 10000 ms"));
+                sendLines(connections, sent, "after TERM", 5);
+            } finally {
+                for (LoopbackClient client : connections) {
+                    client.close();
+                }
+            }
+            assertThat(server.awaitExit(EXIT)).isZero();
+
+            assertThat(byClient(Records.parse(server.stdoutLines()))).isEqualTo(sent);
+            assertThat(byClient(readJsonLines(output))).isEqualTo(sent);
+        }
+    }
+
+    @Test
+    void sigtermFlushesWhatIdleClientsSentWhenTheDrainTimeoutClosesThem(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("messages.jsonl");
+        try (TcpkitProcess server = TcpkitProcess.start(
+                        "serve",
+                        "log",
+                        "--output",
+                        output.toString(),
+                        "--drain-timeout",
+                        "500ms",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        "0");
+                LoopbackClient client = LoopbackClient.connect(server.awaitListening())) {
+            String address = "127.0.0.1:" + client.socket().getLocalPort();
+            client.send("still here, 还在", UTF_8);
+            server.awaitStdoutLines(1);
+            server.terminate();
+
+            assertThat(server.awaitExit(EXIT)).isZero();
+            assertThat(byClient(Records.parse(server.stdoutLines())))
+                    .isEqualTo(Map.of(address, List.of("still here, 还在")));
+            assertThat(byClient(readJsonLines(output))).isEqualTo(Map.of(address, List.of("still here, 还在")));
+            assertThat(client.readToEnd()).as("cut by the drain timeout").isEmpty();
+            assertThat(server.stderrLines()).anyMatch(line -> line.endsWith("drain timeout: closing 1 connection(s)"));
+        }
+    }
+
+    @Test
+    void sigtermOnAnIdleServerExitsZeroPromptlyAndQuietly() throws Exception {
+        try (TcpkitProcess server = TcpkitProcess.start("serve", "echo", "--host", "127.0.0.1", "--port", "0")) {
+            server.awaitListening();
+            // At once, as a script that waits for the start-up line would.
+            server.terminate();
+            assertThat(server.awaitExit(Duration.ofSeconds(5))).isZero();
+            assertThat(server.stderrLines()).singleElement().asString().matches(TcpkitProcess.LISTENING);
+            assertThat(server.stdout()).isEmpty();
+        }
+    }
+
+    private static void sendLines(
+            List<LoopbackClient> connections, Map<String, List<String>> sent, String phase, int count)
+            throws IOException {
+        for (int i = 0; i < count; i++) {
+            for (LoopbackClient client : connections) {
+                String address = "127.0.0.1:" + client.socket().getLocalPort();
+                String text = phase + " " + i + " from " + address + ": 消息";
+                client.send(text + "\n", UTF_8);
+                sent.get(address).add(text);
+            }
+        }
+    }
+
+    /** Each client's messages, in the order they were recorded. */
+    private static Map<String, List<String>> byClient(List<Line> records) {
+        Map<String, List<String>> byClient = new HashMap<>();
+        for (Line r : records) {
+            byClient.computeIfAbsent(r.client(), k -> new ArrayList<>()).add(r.text());
+        }
+        return byClient;
+    }
+
+    /** The {@code --output} file's records: one JSON object a line with {@code client} and {@code text}. */
+    private static List<Line> readJsonLines(Path file) throws IOException {
+        List<Line> records = new ArrayList<>();
+        JsonFactory json = new JsonFactory();
+        for (String line : Files.readAllLines(file, UTF_8)) {
+            Map<String, String> fields = new HashMap<>();
+            try (JsonParser parser = json.createParser(line)) {
+                assertThat(parser.nextToken()).as(line).isEqualTo(JsonToken.START_OBJECT);
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    parser.nextToken();
+                    fields.put(name, parser.getText());
+                }
+                assertThat(parser.nextToken()).as("one object a line: %s", line).isNull();
+            }
+            assertThat(fields).containsOnlyKeys("time", "service", "client", "bytes", "text");
+            assertThat(fields.get("service")).isEqualTo("log");
+            String text = fields.get("text");
+            // The message's bytes on the wire (for a line, without its terminator); stdout's checks for the rest.
+            assertThat(fields.get("bytes")).isEqualTo(Integer.toString(text.getBytes(UTF_8).length));
+            records.add(Records.parse(fields.get("time") + " " + fields.get("client") + " >>> " + text));
+        }
+        return records;
+    }
+
+    private static void assertNoStackTrace(List<String> stderr) {
+        assertThat(stderr).noneMatch(line -> line.startsWith("\tat ") || line.contains("Exception"));
+    }
+
+    private static InetAddress ipv6Loopback() throws UnknownHostException {
+        byte[] address = new byte[16];
+        address[15] = 1;
+        return InetAddress.getByAddress(address);
+    }
+
+    private static boolean ipv6LoopbackWorks() {
+        try (ServerSocket s = new ServerSocket(0, 1, ipv6Loopback())) {
+            return s.getLocalPort() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
