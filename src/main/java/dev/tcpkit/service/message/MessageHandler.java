@@ -7,14 +7,18 @@ import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.output.RecordWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,8 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_PENDING = 64 * 1024;
 
     private static final int RECORD_COST = 128;
+    /** How long a finished connection waits for the client to close, see {@link #finish}. */
+    static final Duration LINGER = Duration.ofSeconds(2);
 
     private final MessageConfig config;
     private final RecordWriter writer;
@@ -92,8 +98,7 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
             record(ctx, text, carriedBytes + bytes);
             carriedBytes = 0;
             if (config.closeAfterFirst()) {
-                done = true;
-                ctx.channel().config().setAutoRead(false);
+                done = true; // what the client sends from now on is read and dropped, see finish()
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -120,18 +125,41 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
         pending -= cost;
         if (pausedForOutput && pending <= MAX_PENDING / 2) {
             pausedForOutput = false;
-            ctx.channel().config().setAutoRead(!done);
+            ctx.channel().config().setAutoRead(true);
         }
         if (!ctx.channel().isActive()) {
             return;
         }
         boolean closeNow = config.closeAfterFirst() || (inputClosed && unanswered == 0);
-        if (config.reply().length > 0) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(config.reply()))
-                    .addListener(closeNow ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
-        } else if (closeNow) {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ByteBuf reply = config.reply().length > 0 ? Unpooled.wrappedBuffer(config.reply()) : Unpooled.EMPTY_BUFFER;
+        if (closeNow) {
+            finish(ctx, reply);
+        } else if (reply.isReadable()) {
+            ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
+    }
+
+    /**
+     * Sends the last bytes and closes without a reset. Closing a socket with unread input makes the kernel send a
+     * reset, which can destroy the reply before the client reads it; so, like nginx's lingering close, the server
+     * shuts down its sending side, drops what the client still sends, and closes at the client's end of input or
+     * after {@link #LINGER}.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored") // closing is all that is left to do, whatever the outcome
+    private void finish(ChannelHandlerContext ctx, ByteBuf last) {
+        ChannelFuture written = ctx.writeAndFlush(last);
+        if (inputClosed || !(ctx.channel() instanceof DuplexChannel duplex)) {
+            written.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        written.addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            duplex.shutdownOutput().addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            ctx.executor().schedule(() -> ctx.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
     @Override

@@ -63,6 +63,25 @@ final class MessageServiceLoopbackTest {
         assertThat(stdout.toString()).endsWith(" >>> hihi\n");
     }
 
+    /**
+     * The client sends more after the first message: closing with that input unread would make the kernel reset the
+     * connection, and a reset can destroy the reply before the client reads it.
+     */
+    @Test
+    void replyAnswersWithoutAResetWhenTheClientSentMoreThanOneMessage() throws Exception {
+        StalledWriter stalled = new StalledWriter();
+        try (TcpServer server = start(Services.reply().stdout(stalled).build());
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send("first", UTF_8);
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 1);
+            // The first message is being printed (stdout is stalled) when the second arrives.
+            client.send("second", UTF_8);
+            stalled.release();
+            assertThat(new String(client.readToEnd(), UTF_8)).isEqualTo("Hello from TCP server!");
+        }
+        assertThat(stalled.text()).endsWith(" >>> first\n");
+    }
+
     @Test
     void replyWithKeepOpenAnswersEveryLine() throws Exception {
         try (TcpServer server = start(Services.reply()
