@@ -43,6 +43,20 @@ final class TcpServerTest {
         }
     }
 
+    @Test
+    void acceptsAnIpv6LiteralInBracketsAndShowsItOnce() throws Exception {
+        try (TcpServer server = TcpServer.builder()
+                        .bind("[::1]", 0)
+                        .service(Services.echo())
+                        .start();
+                LoopbackClient client =
+                        LoopbackClient.connect(server.localAddress().getAddress(), server.port())) {
+            assertThat(server.displayAddress()).isEqualTo("[::1]:" + server.port());
+            client.send("v6", UTF_8);
+            assertThat(new String(client.readExactly(2), UTF_8)).isEqualTo("v6");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(
             value = Transport.class,

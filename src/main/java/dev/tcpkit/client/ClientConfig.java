@@ -29,10 +29,7 @@ public record ClientConfig(
         Duration timeout) {
 
     public ClientConfig {
-        // The brackets only separate an IPv6 literal from a port; kept, they would be shown twice: [[::1]]:80.
-        if (host.length() > 2 && host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
+        host = Addresses.unbracket(host);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be in 1..65535: " + port);
         }

@@ -23,6 +23,17 @@ public final class Addresses {
         return hostPort(hostOf(ip), inet.getPort());
     }
 
+    /**
+     * The host without the brackets users may write around an IPv6 literal ({@code [::1]}): they only separate it
+     * from a port, and kept they would be shown twice, as {@code [[::1]]:80}.
+     */
+    public static String unbracket(String host) {
+        if (host.length() > 2 && host.startsWith("[") && host.endsWith("]")) {
+            return host.substring(1, host.length() - 1);
+        }
+        return host;
+    }
+
     /** {@code host:port}, bracketing IPv6 literals. */
     public static String hostPort(String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;

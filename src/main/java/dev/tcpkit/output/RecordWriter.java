@@ -9,6 +9,7 @@ import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.jspecify.annotations.Nullable;
@@ -71,8 +72,18 @@ public final class RecordWriter implements AutoCloseable {
         try {
             return new FileOutputStream(path.toFile(), true);
         } catch (IOException e) {
-            throw new IOException("cannot open output file " + path + ": " + e.getMessage(), e);
+            throw new IOException("cannot open output file " + path + ": " + reason(e), e);
         }
+    }
+
+    /** The JDK says {@code /x/out.jsonl (No such file or directory)}: the part in parentheses, in lower case. */
+    private static String reason(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        int open = message.lastIndexOf(" (");
+        if (open < 0 || !message.endsWith(")")) {
+            return message;
+        }
+        return message.substring(open + 2, message.length() - 1).toLowerCase(Locale.ROOT);
     }
 
     /**

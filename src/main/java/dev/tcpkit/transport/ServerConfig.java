@@ -1,5 +1,6 @@
 package dev.tcpkit.transport;
 
+import dev.tcpkit.internal.Addresses;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,9 @@ public record ServerConfig(
         Duration drainTimeout) {
 
     public ServerConfig {
+        if (host != null) {
+            host = Addresses.unbracket(host);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in 0..65535: " + port);
         }
@@ -40,7 +44,6 @@ public record ServerConfig(
 
     /** {@code host:port} as users write it, with IPv6 literals in brackets. */
     String displayAddress() {
-        String h = host == null ? "0.0.0.0" : host;
-        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port;
+        return Addresses.hostPort(host == null ? "0.0.0.0" : host, port);
     }
 }

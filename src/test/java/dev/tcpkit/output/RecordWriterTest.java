@@ -80,7 +80,7 @@ final class RecordWriterTest {
         Path file = dir.resolve("no/such/dir/out.jsonl");
         assertThatThrownBy(() -> new RecordWriter(new StringWriter(), file, "log"))
                 .isInstanceOf(IOException.class)
-                .hasMessageStartingWith("cannot open output file " + file + ": ");
+                .hasMessage("cannot open output file " + file + ": no such file or directory");
     }
 
     private static final class FlushCountingWriter extends StringWriter {
