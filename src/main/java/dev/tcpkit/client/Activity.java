@@ -1,5 +1,6 @@
 package dev.tcpkit.client;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
 import java.io.IOException;
@@ -45,6 +46,20 @@ final class Activity {
             }
         });
         return promise;
+    }
+
+    /**
+     * Writes {@code bytes} to {@code channel} and waits until they are written. Returns whether the connection still
+     * took them; when it did not, the session sees why once the connection ends (see {@link #newWritePromise}).
+     * Called by the sending threads, never on the event loop.
+     */
+    boolean send(Channel channel, byte[] bytes) {
+        if (bytes.length == 0) {
+            return true;
+        }
+        return channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), newWritePromise(channel))
+                .awaitUninterruptibly()
+                .isSuccess();
     }
 
     synchronized void closed() {

@@ -4,7 +4,6 @@ import dev.tcpkit.internal.Errors;
 import dev.tcpkit.transport.IoSupport;
 import dev.tcpkit.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -131,10 +130,8 @@ public final class ConsoleSession implements AutoCloseable {
             long seen = activity.reads();
             boolean last = i == texts.size() - 1;
             byte[] bytes = last ? encoder.encodeLast(texts.get(i)) : encoder.encode(texts.get(i));
-            if (!channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), activity.newWritePromise(channel))
-                    .awaitUninterruptibly()
-                    .isSuccess()) {
-                return;
+            if (!activity.send(channel, bytes)) {
+                return; // the connection is gone; run() reports why
             }
             if (!last) {
                 activity.awaitReadAfter(seen, config.timeout());

@@ -38,7 +38,7 @@ final class ReceiveHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof ByteBuf buf) {
-                print(ctx, buf);
+                print(ctx, buf, false);
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -68,10 +68,6 @@ final class ReceiveHandler extends ChannelInboundHandlerAdapter {
         log.debug("connection failed: {}", cause.toString());
         activity.failed(cause);
         ctx.close();
-    }
-
-    private void print(ChannelHandlerContext ctx, ByteBuf buf) {
-        print(ctx, buf, false);
     }
 
     @SuppressWarnings("FutureReturnValueIgnored") // see exceptionCaught

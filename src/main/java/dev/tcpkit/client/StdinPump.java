@@ -1,8 +1,6 @@
 package dev.tcpkit.client;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.socket.DuplexChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,12 +47,12 @@ final class StdinPump implements Runnable {
         try {
             byte[] chunk;
             while ((chunk = nextChunk()) != null) {
-                if (!send(chunk)) {
+                if (!activity.send(channel, chunk)) {
                     return;
                 }
             }
             // The end of the text: what a stateful charset writes last, the replacement for a lone high surrogate.
-            if (encoder != null && !send(encoder.encodeLast(""))) {
+            if (encoder != null && !activity.send(channel, encoder.encodeLast(""))) {
                 return;
             }
             if (channel instanceof DuplexChannel duplex && channel.isActive()) {
@@ -63,16 +61,6 @@ final class StdinPump implements Runnable {
         } catch (IOException e) {
             log.warn("cannot read stdin: {}", e.toString());
         }
-    }
-
-    /** Writes {@code bytes} and waits until they are written: whether the connection still takes them. */
-    private boolean send(byte[] bytes) {
-        if (bytes.length == 0) {
-            return true;
-        }
-        ChannelFuture written = channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), activity.newWritePromise(channel));
-        // On failure the connection is gone; the session reports why once it sees the end.
-        return written.awaitUninterruptibly().isSuccess();
     }
 
     /** The next bytes to send, or {@code null} at end of input. */

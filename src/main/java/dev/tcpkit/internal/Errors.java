@@ -7,7 +7,8 @@ public final class Errors {
     /**
      * The reason a socket call failed, in lower case without the JDK's or the native transport's prefix: epoll says
      * {@code bind(..) failed: Address already in use}, io_uring {@code ... failed with error(-98): Address already in
-     * use}, the JDK just {@code Address already in use}. The reason is what follows the last colon.
+     * use}, the JDK just {@code Address already in use}. The reason is what follows the last colon; for a file the
+     * JDK says {@code /x/out.jsonl (No such file or directory)}, and the reason is in the parentheses.
      */
     public static String reason(Throwable cause) {
         if (cause instanceof java.net.UnknownHostException) {
@@ -17,8 +18,16 @@ public final class Errors {
         if (message == null || message.isBlank()) {
             return cause.getClass().getSimpleName();
         }
+        int open = message.lastIndexOf(" (");
+        if (cause instanceof java.io.FileNotFoundException && open >= 0 && message.endsWith(")")) {
+            return lowerFirst(message.substring(open + 2, message.length() - 1));
+        }
         int colon = message.lastIndexOf(": ");
         String reason = colon >= 0 ? message.substring(colon + 2) : message;
+        return lowerFirst(reason);
+    }
+
+    private static String lowerFirst(String reason) {
         return reason.isEmpty() ? reason : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
     }
 }

@@ -2,6 +2,7 @@ package dev.tcpkit.output;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tcpkit.internal.Errors;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,7 +10,6 @@ import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.jspecify.annotations.Nullable;
@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * its own so that event loops never wait for a terminal or a disk.
  *
  * <p>Records are written in the order they were submitted, in batches, each batch flushed before the callbacks of
- * its records run: a callback means "this record is on stdout and on disk in the file" (the file is synced per batch). {@link #write} never blocks; the
- * queue is bounded by its callers, each connection pausing its reads while too much of its output waits here (see
- * {@code MessageHandler}). {@link #close} writes everything submitted, then flushes and syncs the file.
+ * its records run: a callback means "this record is on stdout and on disk in the file" (the file is synced per
+ * batch). {@link #write} never blocks; the queue is bounded by its callers, each connection pausing its reads while
+ * too much of its output waits here (see {@code MessageHandler}). {@link #close} writes everything submitted, then flushes and syncs the file.
  */
 public final class RecordWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecordWriter.class);
@@ -72,18 +72,8 @@ public final class RecordWriter implements AutoCloseable {
         try {
             return new FileOutputStream(path.toFile(), true);
         } catch (IOException e) {
-            throw new IOException("cannot open output file " + path + ": " + reason(e), e);
+            throw new IOException("cannot open output file " + path + ": " + Errors.reason(e), e);
         }
-    }
-
-    /** The JDK says {@code /x/out.jsonl (No such file or directory)}: the part in parentheses, in lower case. */
-    private static String reason(IOException e) {
-        String message = String.valueOf(e.getMessage());
-        int open = message.lastIndexOf(" (");
-        if (open < 0 || !message.endsWith(")")) {
-            return message;
-        }
-        return message.substring(open + 2, message.length() - 1).toLowerCase(Locale.ROOT);
     }
 
     /**

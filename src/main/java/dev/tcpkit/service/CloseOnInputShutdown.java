@@ -9,7 +9,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 
 /**
  * Closes a connection once the peer has stopped sending, after everything written to it so far has gone out: what
- * Netty does by default, minus a loss.
+ * Netty does by default, minus a loss. Goes after the service's handlers, on a channel that allows half-closure.
  *
  * <p>Netty 4.2.18's io_uring transport, on end of input, closes the connection before it fires {@code
  * channelReadComplete}, so a handler that writes per read and flushes per read burst (Netty's own idiom) loses its
@@ -17,8 +17,9 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
  * allowed, the end of input arrives here as an event instead, and the close waits for a flush.
  */
 @Sharable
-final class CloseOnInputShutdown extends ChannelInboundHandlerAdapter {
-    static final CloseOnInputShutdown INSTANCE = new CloseOnInputShutdown();
+public final class CloseOnInputShutdown extends ChannelInboundHandlerAdapter {
+    /** The one instance: it holds no state. */
+    public static final CloseOnInputShutdown INSTANCE = new CloseOnInputShutdown();
 
     private CloseOnInputShutdown() {}
 

@@ -1,11 +1,9 @@
 package dev.tcpkit.service.echo;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * <p>Backpressure: when the connection's outbound buffer passes its high water mark (a peer that sends but does not
  * read), reading stops until it drains below the low mark, so the server holds at most about one water mark of
  * data per connection. When the peer shuts down its sending side, everything received is sent back and then the
- * connection is closed, which is what netcat-style clients wait for.
+ * connection is closed ({@link dev.tcpkit.service.CloseOnInputShutdown}), which is what netcat-style clients wait for.
  */
 @Sharable
 final class EchoHandler extends ChannelInboundHandlerAdapter {
@@ -43,15 +41,6 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tcpkit.service.echo;
 
+import dev.tcpkit.service.CloseOnInputShutdown;
 import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -13,8 +14,8 @@ public final class EchoService implements Service {
 
     @Override
     public void initChannel(Channel channel) {
-        // Echo answers everything received before closing when the client stops sending (see EchoHandler).
+        // Echo answers everything received before closing when the client stops sending.
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        channel.pipeline().addLast("echo", EchoHandler.INSTANCE);
+        channel.pipeline().addLast("echo", EchoHandler.INSTANCE).addLast(CloseOnInputShutdown.INSTANCE);
     }
 }
