@@ -1,6 +1,7 @@
 package dev.tcpkit;
 
 import dev.tcpkit.service.Service;
+import dev.tcpkit.stats.ServerCounters;
 import dev.tcpkit.transport.BindFailedException;
 import dev.tcpkit.transport.BoundServer;
 import dev.tcpkit.transport.ServerConfig;
@@ -73,6 +74,11 @@ public final class TcpServer implements AutoCloseable {
     /** Connections currently open. */
     public int openConnections() {
         return bound.openConnections();
+    }
+
+    /** What became of the connections this server saw: accepted, refused, denied, cut by a limit. */
+    public ServerCounters counters() {
+        return bound.counters();
     }
 
     /** Completes when the server has stopped and its service has flushed its output. */

@@ -114,6 +114,7 @@ final class TcpServerTest {
         }
         server.terminationFuture().get(10, TimeUnit.SECONDS);
         server.close();
+        assertThat(server.counters().accepted()).isEqualTo(1);
     }
 
     private static boolean secondConnectionIsTurnedAway(int port) {

@@ -2,6 +2,7 @@ package dev.tcpkit.transport;
 
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.stats.ServerCounters;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -38,6 +39,7 @@ public final class BoundServer implements AutoCloseable {
     private final IoSupport io;
     private final EventLoopGroup group;
     private final ChannelGroup connections;
+    private final ServerCounters counters = new ServerCounters();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicBoolean acceptedOne = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -104,6 +106,7 @@ public final class BoundServer implements AutoCloseable {
     /** Tracks a new connection; returns false if it must not be served (after --once, or while draining). */
     private boolean admit(Channel ch) {
         if (draining || (config.once() && !acceptedOne.compareAndSet(false, true))) {
+            counters.countRefused();
             ch.close()
                     .addListener(f ->
                             log.debug("closed {}: server no longer accepting", Addresses.format(ch.remoteAddress())));
@@ -111,6 +114,7 @@ public final class BoundServer implements AutoCloseable {
         }
         connections.add(ch);
         open.incrementAndGet();
+        counters.countAccepted();
         ch.closeFuture().addListener(f -> {
             if (open.decrementAndGet() == 0 && draining) {
                 drained.complete(null);
@@ -146,6 +150,11 @@ public final class BoundServer implements AutoCloseable {
     /** Connections currently open. */
     public int openConnections() {
         return open.get();
+    }
+
+    /** What became of the connections this server saw. */
+    public ServerCounters counters() {
+        return counters;
     }
 
     /** Completes once the server has stopped: after {@link #close()}, or after the one connection of --once. */
