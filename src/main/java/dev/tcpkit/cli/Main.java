@@ -5,6 +5,6 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(TcpkitCommand.newCommandLine().execute(args));
+        System.exit(TcpkitCommand.newCommandLine(args).execute(args));
     }
 }

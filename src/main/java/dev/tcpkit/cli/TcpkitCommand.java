@@ -2,7 +2,11 @@ package dev.tcpkit.cli;
 
 import dev.tcpkit.internal.StdStreams;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,10 +18,17 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "TCP server and client toolkit: ready-made services, a netcat-style client.",
-        subcommands = {ServeCommand.class, ConnectCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:runtime failure (port in use, refused, unknown host, ...)", "2:usage error"})
 final class TcpkitCommand implements Callable<Integer> {
+    /** The subcommands, in the order help lists them. */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("serve", ServeCommand::new);
+        SUBCOMMANDS.put("connect", ConnectCommand::new);
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -28,14 +39,25 @@ final class TcpkitCommand implements Callable<Integer> {
         return spec.exitCodeOnInvalidInput();
     }
 
-    /** The command line wired to the process's stdout and stderr in the terminal's charset. */
-    static CommandLine newCommandLine() {
-        return newCommandLine(StdStreams.stdoutWriter(), StdStreams.stderrWriter());
+    /** The command line for {@code args}, wired to the process's stdout and stderr in the terminal's charset. */
+    static CommandLine newCommandLine(String... args) {
+        return newCommandLine(StdStreams.stdoutWriter(), StdStreams.stderrWriter(), args);
     }
 
-    /** The command line printing to the given writers, as tests use it. */
-    static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+    /**
+     * The command line for {@code args}, printing to the given writers, as tests use it.
+     *
+     * <p>Picocli builds a subcommand's model by reflecting over all its options, a good part of tcpkit's start-up
+     * time: when {@code args} name a subcommand, only that one is built. Otherwise all are, for help and errors.
+     */
+    static CommandLine newCommandLine(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cmd = new CommandLine(new TcpkitCommand());
+        @Nullable Supplier<Object> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        if (named != null) {
+            cmd.addSubcommand(args[0], named.get());
+        } else {
+            SUBCOMMANDS.forEach((name, command) -> cmd.addSubcommand(name, command.get()));
+        }
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);

@@ -318,7 +318,7 @@ final class CommandLineTest {
     // --- Fixtures ---
 
     private int execute(String... args) {
-        return TcpkitCommand.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+        return TcpkitCommand.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true), args)
                 .execute(args);
     }
 

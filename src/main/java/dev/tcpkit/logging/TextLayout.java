@@ -1,0 +1,36 @@
+package dev.tcpkit.logging;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.LayoutBase;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * One stderr line per event: {@code 2026-11-22T08:30:00.123Z INFO  message}, then the stack trace if the event
+ * carries one (only {@code -v} logs them).
+ */
+final class TextLayout extends LayoutBase<ILoggingEvent> {
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    @Override
+    public String doLayout(ILoggingEvent event) {
+        StringBuilder line = new StringBuilder(128);
+        TIME.formatTo(Instant.ofEpochMilli(event.getTimeStamp()), line);
+        String level = event.getLevel().toString();
+        line.append(' ').append(level);
+        for (int pad = level.length(); pad < 5; pad++) {
+            line.append(' ');
+        }
+        line.append(' ').append(event.getFormattedMessage()).append(CoreConstants.LINE_SEPARATOR);
+        IThrowableProxy thrown = event.getThrowableProxy();
+        if (thrown != null) {
+            line.append(ThrowableProxyUtil.asString(thrown));
+        }
+        return line.toString();
+    }
+}
