@@ -16,28 +16,47 @@ public final class RecordFormat {
                     "uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
+    /** The last time formatted: at high rates many records share a millisecond, and formatting costs more than the rest. */
+    private static volatile FormattedTime lastTime = new FormattedTime(Long.MIN_VALUE, "");
+
+    private record FormattedTime(long millis, String text) {}
+
     private RecordFormat() {}
 
     /** The record as one line, without a line terminator. */
     public static String line(MessageRecord record) {
-        StringBuilder sb = new StringBuilder(48 + record.text().length());
-        TIME.formatTo(Instant.ofEpochMilli(record.timeMillis()), sb);
-        sb.append(' ').append(record.client()).append(" >>> ");
+        return appendLine(record, new StringBuilder(48 + record.text().length()))
+                .toString();
+    }
+
+    /** Appends the record as one line, without a line terminator, to {@code sb}; returns {@code sb}. */
+    public static StringBuilder appendLine(MessageRecord record, StringBuilder sb) {
+        sb.append(time(record.timeMillis())).append(' ').append(record.client()).append(" >>> ");
         escapeTo(record.text(), sb);
-        return sb.toString();
+        return sb;
     }
 
     /** ISO-8601 UTC time with milliseconds, as used in records and JSON Lines. */
     public static String time(long timeMillis) {
-        return TIME.format(Instant.ofEpochMilli(timeMillis));
+        FormattedTime last = lastTime;
+        if (last.millis() != timeMillis) {
+            last = new FormattedTime(timeMillis, TIME.format(Instant.ofEpochMilli(timeMillis)));
+            lastTime = last;
+        }
+        return last.text();
     }
 
+    /** Copies runs of printable text whole: control characters are rare, and appending char by char is slow. */
     static void escapeTo(String text, StringBuilder sb) {
+        int run = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c >= 0x20 && c != 0x7f) {
-                sb.append(c);
-            } else if (c == '\n') {
+                continue;
+            }
+            sb.append(text, run, i);
+            run = i + 1;
+            if (c == '\n') {
                 sb.append("\\n");
             } else if (c == '\r') {
                 sb.append("\\r");
@@ -47,5 +66,6 @@ public final class RecordFormat {
                 sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
             }
         }
+        sb.append(text, run, text.length());
     }
 }

@@ -66,6 +66,28 @@ final class RecordWriterTest {
     }
 
     @Test
+    void writesABurstInOrderAndCallsBackOnceAfterAllOfIt() throws Exception {
+        StringWriter stdout = new StringWriter();
+        AtomicInteger callbacks = new AtomicInteger();
+        AtomicInteger linesSeenByCallback = new AtomicInteger();
+        try (RecordWriter writer = new RecordWriter(stdout, null, "log")) {
+            writer.write(
+                    List.of(
+                            new MessageRecord(0, "c:1", "one", 3),
+                            new MessageRecord(0, "c:1", "two", 3),
+                            new MessageRecord(0, "c:1", "a\nb", 3)),
+                    () -> {
+                        callbacks.incrementAndGet();
+                        linesSeenByCallback.set((int) stdout.toString().lines().count());
+                    });
+        }
+        assertThat(stdout.toString().lines().map(l -> l.substring(l.indexOf(">>> ") + 4)))
+                .containsExactly("one", "two", "a\\nb");
+        assertThat(callbacks).hasValue(1);
+        assertThat(linesSeenByCallback).hasValue(3);
+    }
+
+    @Test
     void appendsToAnExistingFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("out.jsonl");
         Files.writeString(file, "{\"earlier\":true}\n", UTF_8);

@@ -76,6 +76,8 @@ public final class TcpkitProcess implements AutoCloseable {
     public static TcpkitProcess start(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // A leaked buffer is then reported on stderr, which the tests read line by line.
+        command.add("-Dio.netty.leakDetection.level=paranoid");
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));

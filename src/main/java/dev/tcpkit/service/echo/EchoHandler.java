@@ -1,6 +1,5 @@
 package dev.tcpkit.service.echo;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -22,9 +21,11 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
 
     private EchoHandler() {}
 
+    /** The void promise spares a promise and a listener per message; a failed write arrives at exceptionCaught. */
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // the void promise reports failures through the pipeline
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ctx.write(msg).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        ctx.write(msg, ctx.voidPromise());
     }
 
     @Override

@@ -17,8 +17,13 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * terminal or pipe), reading from it pauses; it resumes once half of that is written. So a stalled stdout holds a
  * bounded amount per connection and never blocks an event loop.
  *
- * <p>State lives on the connection's event loop; the writer's callback hops back onto it.
+ * <p>State lives on the connection's event loop. Records go to the writer once per read burst, and the writer's
+ * callbacks hop back once for however many were written meanwhile: at hundreds of thousands of lines a second, a
+ * thread wake-up and a {@code write(2)} per line would cost far more than the line itself.
  */
 final class MessageHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(MessageHandler.class);
@@ -56,6 +63,15 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     private long pending;
 
     private boolean pausedForOutput;
+    /** Records of the current read burst, handed to the writer together at its end; see {@link #submit}. */
+    private List<MessageRecord> unsent = new ArrayList<>();
+
+    private long unsentCost;
+    /** Records the writer has written and this loop has not yet answered, and their cost; see {@link #written}. */
+    private final AtomicInteger writtenRecords = new AtomicInteger();
+
+    private final AtomicLong writtenCost = new AtomicLong();
+    private final AtomicBoolean answerScheduled = new AtomicBoolean();
 
     private boolean done;
     private boolean inputClosed;
@@ -115,28 +131,65 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(false);
             log.debug("{}: output is behind, pausing reads", client);
         }
-        MessageRecord record = new MessageRecord(config.clock().millis(), client, text, bytes);
-        writer.write(record, () -> ctx.executor().execute(() -> answer(ctx, cost)));
+        unsent.add(new MessageRecord(config.clock().millis(), client, text, bytes));
+        unsentCost += cost;
     }
 
-    /** Runs once a record is written: the message is now safe, so it may be acknowledged. */
-    private void answer(ChannelHandlerContext ctx, long cost) {
-        unanswered--;
-        pending -= cost;
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        submit(ctx);
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Hands the records of this read burst to the writer, in one piece. */
+    private void submit(ChannelHandlerContext ctx) {
+        if (unsent.isEmpty()) {
+            return;
+        }
+        List<MessageRecord> records = unsent;
+        long cost = unsentCost;
+        unsent = new ArrayList<>();
+        unsentCost = 0;
+        writer.write(records, () -> written(ctx, records.size(), cost));
+    }
+
+    /** On the writer thread, once records are written: schedules {@link #answer} unless it is already due. */
+    private void written(ChannelHandlerContext ctx, int records, long cost) {
+        writtenCost.addAndGet(cost);
+        writtenRecords.addAndGet(records);
+        if (answerScheduled.compareAndSet(false, true)) {
+            ctx.executor().execute(() -> answer(ctx));
+        }
+    }
+
+    /** The messages written since the last call are now safe, so they may be acknowledged. */
+    private void answer(ChannelHandlerContext ctx) {
+        answerScheduled.set(false); // before taking the counts: a record written from now on schedules a new call
+        int records = writtenRecords.getAndSet(0);
+        unanswered -= records;
+        pending -= writtenCost.getAndSet(0);
         if (pausedForOutput && pending <= MAX_PENDING / 2) {
             pausedForOutput = false;
             ctx.channel().config().setAutoRead(true);
         }
-        if (!ctx.channel().isActive()) {
+        if (records == 0 || !ctx.channel().isActive()) {
             return;
         }
         boolean closeNow = config.closeAfterFirst() || (inputClosed && unanswered == 0);
-        ByteBuf reply = config.reply().length > 0 ? Unpooled.wrappedBuffer(config.reply()) : Unpooled.EMPTY_BUFFER;
-        if (closeNow) {
-            finish(ctx, reply);
-        } else if (reply.isReadable()) {
-            ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (config.reply().length > 0) {
+            for (int i = closeNow ? 1 : 0; i < records; i++) {
+                ctx.write(reply()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            }
         }
+        if (closeNow) {
+            finish(ctx, config.reply().length > 0 ? reply() : Unpooled.EMPTY_BUFFER);
+        } else {
+            ctx.flush();
+        }
+    }
+
+    private ByteBuf reply() {
+        return Unpooled.wrappedBuffer(config.reply());
     }
 
     /**
@@ -172,6 +225,7 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
         if (!done && decoder.hasPending()) {
             record(ctx, decoder.decodeLast(Unpooled.EMPTY_BUFFER), carriedBytes);
         }
+        submit(ctx);
         if (unanswered == 0) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
@@ -179,6 +233,7 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        submit(ctx); // a connection cut in the middle of a burst: what it sent is still printed
         double seconds = (System.nanoTime() - connectedAt) / 1e9;
         String summary = String.format(
                 Locale.ROOT,
