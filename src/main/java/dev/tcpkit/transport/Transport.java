@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * The I/O mechanism a server or client runs on.
  *
- * <p>{@link #AUTO} picks the best the operating system offers: io_uring, then epoll, then NIO. The native
+ * <p>{@link #AUTO} picks the best the operating system offers: epoll, then io_uring, then NIO. The native
  * transports are Linux-only; where a kernel or container forbids them, {@code AUTO} falls back quietly while an
  * explicit choice fails with the reason.
  */
