@@ -6,7 +6,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * The one-line text form of a record: {@code 2026-11-22T08:30:00.123Z 127.0.0.1:53210 >>> hello}.
+ * The one-line text form of a record: {@code 2026-11-22T08:30:00.123Z 127.0.0.1:53210 >>> hello}, or with the
+ * client's name, as a chat relays it: {@code 2026-11-22T08:30:00.123Z 127.0.0.1:53210 >>> <alice> hello}.
  *
  * <p>Control characters are escaped ({@code \n}, {@code \r}, {@code \t}, {@code \x00}) so that one record is always
  * one line; everything else, Chinese included, is printed as it is.
@@ -23,6 +24,10 @@ public final class RecordFormat {
         StringBuilder sb = new StringBuilder(48 + record.text().length());
         TIME.formatTo(Instant.ofEpochMilli(record.timeMillis()), sb);
         sb.append(' ').append(record.client()).append(" >>> ");
+        String name = record.name();
+        if (name != null) {
+            sb.append('<').append(name).append("> ");
+        }
         escapeTo(record.text(), sb);
         return sb.toString();
     }
@@ -30,6 +35,13 @@ public final class RecordFormat {
     /** ISO-8601 UTC time with milliseconds, as used in records and JSON Lines. */
     public static String time(long timeMillis) {
         return TIME.format(Instant.ofEpochMilli(timeMillis));
+    }
+
+    /** {@code text} with control characters escaped as in a record, so that it shows as one line. */
+    public static String escape(String text) {
+        StringBuilder sb = new StringBuilder(text.length() + 8);
+        escapeTo(text, sb);
+        return sb.toString();
     }
 
     static void escapeTo(String text, StringBuilder sb) {

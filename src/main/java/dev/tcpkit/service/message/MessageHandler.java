@@ -1,10 +1,9 @@
 package dev.tcpkit.service.message;
 
-import dev.tcpkit.codec.Framing;
-import dev.tcpkit.codec.TextDecoder;
+import dev.tcpkit.codec.TextMessage;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.output.MessageRecord;
-import dev.tcpkit.output.RecordWriter;
+import dev.tcpkit.service.PendingRecords;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -23,47 +22,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection of a message service: decodes each message, hands it to the record writer, and once it is written
- * sends the answer, if any, and closes if the service answers only once.
- *
- * <p>Backpressure: while more than {@value #MAX_PENDING} bytes of this connection's records wait for stdout (a slow
- * terminal or pipe), reading from it pauses; it resumes once half of that is written. So a stalled stdout holds a
- * bounded amount per connection and never blocks an event loop.
+ * One connection of a message service: hands each decoded message to the record writer, and once it is written
+ * sends the answer, if any, and closes if the service answers only once. A stalled stdout pauses this connection's
+ * reads (see {@link PendingRecords}).
  *
  * <p>State lives on the connection's event loop; the writer's callback hops back onto it.
  */
 final class MessageHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(MessageHandler.class);
-    /** Bytes of records (text plus a fixed cost for each) that may wait for the writer before reads pause. */
-    static final int MAX_PENDING = 64 * 1024;
-
-    private static final int RECORD_COST = 128;
     /** How long a finished connection waits for the client to close, see {@link #finish}. */
     static final Duration LINGER = Duration.ofSeconds(2);
 
     private final MessageConfig config;
-    private final RecordWriter writer;
-    private final TextDecoder decoder;
+    private final PendingRecords records;
     private String client = "?";
     private long connectedAt;
     private long messages;
     private long bytesIn;
-    /** Bytes of a raw read whose text is still incomplete; counted with the message that completes it. */
-    private int carriedBytes;
     /** Records handed to the writer whose answer has not been sent yet. */
     private int unanswered;
-    /** What those records cost, in bytes; see {@link #MAX_PENDING}. */
-    private long pending;
-
-    private boolean pausedForOutput;
 
     private boolean done;
     private boolean inputClosed;
 
-    MessageHandler(MessageConfig config, RecordWriter writer) {
+    MessageHandler(MessageConfig config, PendingRecords records) {
         this.config = config;
-        this.writer = writer;
-        this.decoder = new TextDecoder(config.charset());
+        this.records = records;
     }
 
     @Override
@@ -85,18 +69,11 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (done || !(msg instanceof ByteBuf buf)) {
+            if (done || !(msg instanceof TextMessage message)) {
                 return;
             }
-            int bytes = buf.readableBytes();
-            bytesIn += bytes;
-            String text = config.framing() == Framing.LINE ? decoder.decodeLast(buf) : decoder.decode(buf);
-            if (config.framing() == Framing.RAW && text.isEmpty() && bytes > 0) {
-                carriedBytes += bytes; // only part of a character so far: it belongs to the next record
-                return;
-            }
-            record(ctx, text, carriedBytes + bytes);
-            carriedBytes = 0;
+            bytesIn += message.bytes();
+            record(ctx, message);
             if (config.closeAfterFirst()) {
                 done = true; // what the client sends from now on is read and dropped, see finish()
             }
@@ -105,28 +82,16 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void record(ChannelHandlerContext ctx, String text, int bytes) {
+    private void record(ChannelHandlerContext ctx, TextMessage message) {
         messages++;
         unanswered++;
-        long cost = RECORD_COST + 2L * text.length();
-        pending += cost;
-        if (pending > MAX_PENDING && !pausedForOutput) {
-            pausedForOutput = true;
-            ctx.channel().config().setAutoRead(false);
-            log.debug("{}: output is behind, pausing reads", client);
-        }
-        MessageRecord record = new MessageRecord(config.clock().millis(), client, text, bytes);
-        writer.write(record, () -> ctx.executor().execute(() -> answer(ctx, cost)));
+        MessageRecord record = new MessageRecord(config.clock().millis(), client, message.text(), message.bytes());
+        records.submit(record, () -> answer(ctx));
     }
 
     /** Runs once a record is written: the message is now safe, so it may be acknowledged. */
-    private void answer(ChannelHandlerContext ctx, long cost) {
+    private void answer(ChannelHandlerContext ctx) {
         unanswered--;
-        pending -= cost;
-        if (pausedForOutput && pending <= MAX_PENDING / 2) {
-            pausedForOutput = false;
-            ctx.channel().config().setAutoRead(true);
-        }
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -168,10 +133,8 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(evt);
             return;
         }
+        // The decoders before this handler have passed on every message, the last incomplete one included.
         inputClosed = true;
-        if (!done && decoder.hasPending()) {
-            record(ctx, decoder.decodeLast(Unpooled.EMPTY_BUFFER), carriedBytes);
-        }
         if (unanswered == 0) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
