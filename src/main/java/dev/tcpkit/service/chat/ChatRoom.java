@@ -186,4 +186,13 @@ final class ChatRoom {
         }
         return sum;
     }
+
+    /** Bytes waiting in the fullest outbox now. */
+    long largestQueue() {
+        long max = 0;
+        for (ChatMember member : members) {
+            max = Math.max(max, member.outbox().queuedBytes());
+        }
+        return max;
+    }
 }

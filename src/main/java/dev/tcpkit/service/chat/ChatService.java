@@ -80,6 +80,11 @@ public final class ChatService implements Service {
         return room.queuedBytes();
     }
 
+    /** Bytes waiting now for the one client with the most waiting; never more than {@code maxQueue} for long. */
+    public long largestQueue() {
+        return room.largestQueue();
+    }
+
     /** Writes out every record not yet written, flushes stdout and syncs the output file. */
     @Override
     public void close() {

@@ -62,13 +62,16 @@ final class Outbox {
         if (closed.get()) {
             return false;
         }
-        long before = queuedBytes.getAndAdd(line.length);
-        if (before > 0 && before + line.length > maxBytes) {
-            if (closed.compareAndSet(false, true)) {
-                onOverflow.run();
+        long before;
+        do {
+            before = queuedBytes.get();
+            if (before > 0 && before + line.length > maxBytes) {
+                if (closed.compareAndSet(false, true)) {
+                    onOverflow.run();
+                }
+                return false;
             }
-            return false;
-        }
+        } while (!queuedBytes.compareAndSet(before, before + line.length));
         lines.offer(line);
         if (scheduled.compareAndSet(false, true)) {
             try {
