@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Any thread may {@link #offer} a line (another client's event loop relaying, or a notice); this client's own
  * event loop writes the lines in batches, and only while the channel is writable. Once Netty's buffer for the client
  * passes its high water mark (the client reads slower than the room talks), lines wait here until Netty reports the
- * channel writable again ({@link #writable()}): so Netty holds about one water mark, and the rest is counted here.
+ * channel writable again ({@link #writable()}): so Netty holds about one water mark, and the rest is counted here,
+ * each line with what it costs on the heap.
  * When a line would bring what waits here over the limit, the client is not keeping up: the outbox closes, the line
  * is dropped, and {@code onOverflow} runs, once, on the offering thread. An offer never blocks and never waits for
  * the client.
@@ -28,6 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Outbox {
     /** Lines are copied into one buffer of about this size per write, so a burst costs one write, not hundreds. */
     private static final int BATCH = 16 * 1024;
+    /**
+     * What a waiting line costs beyond its bytes: a queue node and an array header. Counted, so that the limit bounds
+     * memory even for a client buried in short lines.
+     */
+    static final int LINE_COST = 40;
     /** Batches written per drain before it yields the event loop to its other channels. */
     private static final int ROUNDS = 16;
 
@@ -62,16 +68,17 @@ final class Outbox {
         if (closed.get()) {
             return false;
         }
+        long cost = (long) line.length + LINE_COST;
         long before;
         do {
             before = queuedBytes.get();
-            if (before > 0 && before + line.length > maxBytes) {
+            if (before > 0 && before + cost > maxBytes) {
                 if (closed.compareAndSet(false, true)) {
                     onOverflow.run();
                 }
                 return false;
             }
-        } while (!queuedBytes.compareAndSet(before, before + line.length));
+        } while (!queuedBytes.compareAndSet(before, before + cost));
         lines.offer(line);
         if (scheduled.compareAndSet(false, true)) {
             try {
@@ -83,7 +90,10 @@ final class Outbox {
         return true;
     }
 
-    /** Bytes waiting here now (not counting Netty's own buffer, which is bounded by the high water mark). */
+    /**
+     * What waits here now, in bytes with {@link #LINE_COST} per line (not counting Netty's own buffer, which is bounded
+     * by the high water mark).
+     */
     long queuedBytes() {
         return Math.max(0, queuedBytes.get());
     }
@@ -158,7 +168,7 @@ final class Outbox {
             if (batch.isEmpty()) {
                 break;
             }
-            queuedBytes.addAndGet(-size);
+            queuedBytes.addAndGet(-(size + (long) LINE_COST * batch.size()));
             // Sized to its content: a slow reader's Netty buffer then holds its water mark in bytes, not in chunks.
             ByteBuf buf = channel.alloc().ioBuffer(size);
             for (byte[] l : batch) {

@@ -257,6 +257,20 @@ final class ChatLoopbackTest {
         assertThat(stdout.toString()).doesNotContain("xxxxxxxxxxxxxxxx").contains(">>> <user1> still here");
     }
 
+    @Test
+    void aLineLongerThanMaxQueueStillReachesAClientWithNothingWaitingForIt() throws Exception {
+        try (TcpServer server =
+                        start(Services.chat().maxQueue(100).stdout(stdout).build());
+                ChatClient a = ChatClient.connect(server.port(), UTF_8);
+                ChatClient b = ChatClient.connect(server.port(), UTF_8)) {
+            a.readLine(); // b joined: nothing waits for a any more
+            String big = "y".repeat(1000);
+            b.say(big);
+            assertThat(a.readLine()).isEqualTo("<user2> " + big);
+            assertThat(server.counters().cut()).isZero();
+        }
+    }
+
     /** Chinese, both ways, in the server's charset: never escaped, never mangled; names too. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"UTF-8", "GBK", "GB18030"})
