@@ -2,6 +2,7 @@ package dev.tcpkit;
 
 import dev.tcpkit.service.HandlerService;
 import dev.tcpkit.service.Service;
+import dev.tcpkit.service.chat.ChatService;
 import dev.tcpkit.service.discard.DiscardService;
 import dev.tcpkit.service.echo.EchoService;
 import dev.tcpkit.service.message.MessageService;
@@ -14,6 +15,7 @@ import java.util.function.Supplier;
  * <pre>{@code
  * TcpServer.builder().bind("127.0.0.1", 0).service(Services.echo()).start();
  * TcpServer.builder().service(Services.reply().banner("byebye").reply("").build()).start();
+ * TcpServer.builder().service(Services.chat().charset(Charset.forName("GBK")).build()).start();
  * TcpServer.builder().service(Services.handler("upper", UpperCaseHandler::new)).start();
  * }</pre>
  */
@@ -38,6 +40,14 @@ public final class Services {
     /** Prints every message of every client with its address until it leaves; configure, then build. */
     public static MessageService.Builder log() {
         return MessageService.log();
+    }
+
+    /**
+     * A chat room: each line a client sends reaches every other client as {@code <name> text}; names, {@code /nick},
+     * {@code /who}, join and leave notices; a client that does not read is disconnected. Configure, then build.
+     */
+    public static ChatService.Builder chat() {
+        return ChatService.builder();
     }
 
     /**

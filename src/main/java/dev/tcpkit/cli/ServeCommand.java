@@ -4,6 +4,7 @@ import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.service.Service;
+import dev.tcpkit.service.chat.ChatService;
 import dev.tcpkit.service.message.MessageService;
 import dev.tcpkit.transport.Transport;
 import java.io.IOException;
@@ -34,6 +35,8 @@ import picocli.CommandLine.Spec;
             "  echo     every byte back, in order, until the client closes (RFC 862)",
             "  reply    optional banner; print each message, answer it, close after the first",
             "  log      print every message of every client with its address, until it leaves",
+            "  chat     relay each line of each client to all the others as <name> text;",
+            "           /nick NAME, /who, /help, /quit",
             "  discard  read and drop everything (RFC 863)",
             "",
             "Messages go to stdout, one record a line: TIME CLIENT >>> TEXT.",
@@ -44,13 +47,14 @@ final class ServeCommand implements Callable<Integer> {
         echo,
         reply,
         log,
+        chat,
         discard
     }
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SERVICE", description = "echo, reply, log or discard.")
+    @Parameters(index = "0", paramLabel = "SERVICE", description = "echo, reply, log, chat or discard.")
     ServiceName service;
 
     @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on (default: all interfaces).")
@@ -77,8 +81,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--framing",
             paramLabel = "raw|line",
-            defaultValue = "raw",
-            description = "A message is one read (raw) or one line (default: ${DEFAULT-VALUE}).")
+            description = "A message is one read (raw) or one line (default: raw; line for chat).")
+    @Nullable
     Framing framing;
 
     @Option(
@@ -117,9 +121,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = {"-o", "--output"},
             paramLabel = "FILE",
-            description = "log, reply: also append every message to FILE as JSON Lines.")
+            description = "log, reply, chat: also append every message to FILE as JSON Lines.")
     @Nullable
     Path output;
+
+    @Option(
+            names = "--max-queue",
+            paramLabel = "SIZE",
+            converter = ByteSizeConverter.class,
+            description = "chat: most text waiting to be sent to one client; a client that does not read is"
+                    + " disconnected past it (default: 1MiB).")
+    @Nullable
+    Integer maxQueue;
 
     @Option(
             names = "--drain-timeout",
@@ -203,7 +216,8 @@ final class ServeCommand implements Callable<Integer> {
         requireOnly(banner != null, "--banner", service == ServiceName.reply);
         requireOnly(keepOpen, "--keep-open", service == ServiceName.reply);
         requireOnly(reply != null, "--reply", isMessageService);
-        requireOnly(output != null, "--output", isMessageService);
+        requireOnly(output != null, "--output", isMessageService || service == ServiceName.chat);
+        requireOnly(maxQueue != null, "--max-queue", service == ServiceName.chat);
         if (port < 0 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port must be in 0..65535: " + port);
         }
@@ -226,7 +240,23 @@ final class ServeCommand implements Callable<Integer> {
             case echo -> Services.echo();
             case discard -> Services.discard();
             case reply, log -> newMessageService();
+            case chat -> newChatService();
         };
+    }
+
+    private Service newChatService() throws IOException {
+        ChatService.Builder builder = Services.chat();
+        if (framing != null) {
+            builder.framing(framing);
+        }
+        if (maxQueue != null) {
+            builder.maxQueue(maxQueue);
+        }
+        return builder.maxLine(maxLine)
+                .charset(encoding)
+                .output(output)
+                .stdout(spec.commandLine().getOut())
+                .build();
     }
 
     private Service newMessageService() throws IOException {
@@ -240,8 +270,10 @@ final class ServeCommand implements Callable<Integer> {
         if (service == ServiceName.reply) {
             builder.keepOpen(keepOpen);
         }
-        return builder.framing(framing)
-                .maxLine(maxLine)
+        if (framing != null) {
+            builder.framing(framing);
+        }
+        return builder.maxLine(maxLine)
                 .charset(encoding)
                 .output(output)
                 .stdout(spec.commandLine().getOut())

@@ -22,8 +22,18 @@ public final class Errors {
         if (cause instanceof java.io.FileNotFoundException && open >= 0 && message.endsWith(")")) {
             return lowerFirst(message.substring(open + 2, message.length() - 1));
         }
-        int colon = message.lastIndexOf(": ");
-        String reason = colon >= 0 ? message.substring(colon + 2) : message;
+        // The reason is the last part of "context: reason"; Netty's native transports append ": /address" to it.
+        String reason = message;
+        int end = message.length();
+        while (end > 0) {
+            int colon = message.lastIndexOf(": ", end - 1);
+            String part = message.substring(colon < 0 ? 0 : colon + 2, end);
+            if (!part.startsWith("/") || colon < 0) {
+                reason = part;
+                break;
+            }
+            end = colon;
+        }
         return lowerFirst(reason);
     }
 

@@ -6,7 +6,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * The one-line text form of a record: {@code 2026-11-22T08:30:00.123Z 127.0.0.1:53210 >>> hello}.
+ * The one-line text form of a record: {@code 2026-11-22T08:30:00.123Z 127.0.0.1:53210 >>> hello}, or with the
+ * client's name, as a chat relays it: {@code 2026-11-22T08:30:00.123Z 127.0.0.1:53210 >>> <alice> hello}.
  *
  * <p>Control characters are escaped ({@code \n}, {@code \r}, {@code \t}, {@code \x00}) so that one record is always
  * one line; everything else, Chinese included, is printed as it is.
@@ -32,6 +33,10 @@ public final class RecordFormat {
     /** Appends the record as one line, without a line terminator, to {@code sb}; returns {@code sb}. */
     public static StringBuilder appendLine(MessageRecord record, StringBuilder sb) {
         sb.append(time(record.timeMillis())).append(' ').append(record.client()).append(" >>> ");
+        String name = record.name();
+        if (name != null) {
+            sb.append('<').append(name).append("> ");
+        }
         escapeTo(record.text(), sb);
         return sb;
     }
@@ -44,6 +49,13 @@ public final class RecordFormat {
             lastTime = last;
         }
         return last.text();
+    }
+
+    /** {@code text} with control characters escaped as in a record, so that it shows as one line. */
+    public static String escape(String text) {
+        StringBuilder sb = new StringBuilder(text.length() + 8);
+        escapeTo(text, sb);
+        return sb.toString();
     }
 
     /** Copies runs of printable text whole: control characters are rare, and appending char by char is slow. */

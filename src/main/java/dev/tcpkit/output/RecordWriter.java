@@ -153,6 +153,10 @@ public final class RecordWriter implements AutoCloseable {
                 gen.writeStringField("time", RecordFormat.time(record.timeMillis()));
                 gen.writeStringField("service", service);
                 gen.writeStringField("client", record.client());
+                String name = record.name();
+                if (name != null) {
+                    gen.writeStringField("name", name);
+                }
                 gen.writeNumberField("bytes", record.bytes());
                 gen.writeStringField("text", record.text());
                 gen.writeEndObject();

@@ -1,6 +1,9 @@
 package dev.tcpkit.stats;
 
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What became of the connections a server saw: counted on the event loops, read from any thread (the start-up
@@ -8,12 +11,23 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Every accepted socket ends up in exactly one of {@link #accepted()}, {@link #refused()} or {@link #denied()}.
  * {@link #cut()} counts accepted connections that a limit later closed.
+ *
+ * <p>Every connection a server accepts carries its server's counters as the attribute {@link #KEY}, so a service's
+ * handler can count what it cuts: {@code ServerCounters.of(channel)}.
  */
 public final class ServerCounters {
+    /** The channel attribute holding the counters of the server that accepted the connection. */
+    public static final AttributeKey<ServerCounters> KEY = AttributeKey.valueOf("tcpkit.serverCounters");
+
     private final LongAdder accepted = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder denied = new LongAdder();
     private final LongAdder cut = new LongAdder();
+
+    /** The counters of the server that accepted {@code channel}, or {@code null} outside a tcpkit server. */
+    public static @Nullable ServerCounters of(Channel channel) {
+        return channel.attr(KEY).get();
+    }
 
     /** A connection was admitted and handed to the service. */
     public void countAccepted() {

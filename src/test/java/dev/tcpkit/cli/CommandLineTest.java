@@ -113,6 +113,7 @@ final class CommandLineTest {
         "--port, abc, 'abc'",
         "--max-line, 0, '0'",
         "--max-line, lots, 'lots'",
+        "--max-queue, 0, '0'",
         "--encoding, NOPE, 'NOPE'",
         "--drain-timeout, xyz, 'xyz'",
         "--transport, foo, 'foo'",
@@ -132,7 +133,7 @@ final class CommandLineTest {
     @Test
     void serveRejectsAnUnknownServiceListingTheKnownOnes() {
         assertThat(execute("serve", "chatroom")).isEqualTo(2);
-        assertThat(err.toString()).contains("'chatroom'", "echo, reply, log, discard");
+        assertThat(err.toString()).contains("'chatroom'", "echo, reply, log, chat, discard");
     }
 
     @Test
@@ -150,6 +151,9 @@ final class CommandLineTest {
         "log, --keep-open, ",
         "discard, --output, messages.jsonl",
         "echo, --output, messages.jsonl",
+        "chat, --reply, hi",
+        "chat, --banner, hi",
+        "log, --max-queue, 1MiB",
     })
     void serveRejectsAnOptionThatDoesNotApplyToTheService(String service, String option, String value) {
         List<String> args = value == null

@@ -1,6 +1,7 @@
 package dev.tcpkit.service.message;
 
 import dev.tcpkit.codec.Framing;
+import dev.tcpkit.codec.TextMessageDecoder;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.service.Service;
@@ -57,7 +58,9 @@ public final class MessageService implements Service {
         // A client that stops sending still gets the answers to what it sent (see MessageHandler).
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         config.framing().addTo(channel.pipeline(), config.maxLine());
-        channel.pipeline().addLast(name, new MessageHandler(config, writer));
+        channel.pipeline()
+                .addLast("text", new TextMessageDecoder(config.charset(), config.framing()))
+                .addLast(name, new MessageHandler(config, writer, channel));
     }
 
     /** Writes out every record not yet written, flushes stdout and syncs the output file. */

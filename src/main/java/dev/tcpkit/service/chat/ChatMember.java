@@ -1,0 +1,93 @@
+package dev.tcpkit.service.chat;
+
+import io.netty.channel.Channel;
+import java.nio.charset.Charset;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/** One client in the room: its connection, name, address, when it joined, and its {@link Outbox}. */
+final class ChatMember {
+    private final Channel channel;
+    private final String address;
+    private final long joinedMillis;
+    private final Charset charset;
+    private final Outbox outbox;
+    private final AtomicLong messages = new AtomicLong();
+    /** Changed only by this client's own /nick, on its event loop, under the room's lock; read from anywhere. */
+    private volatile String name;
+    /** Set once when it leaves the room; from then on what it sends is dropped. */
+    private volatile boolean left;
+
+    ChatMember(
+            Channel channel,
+            String address,
+            String name,
+            long joinedMillis,
+            ChatConfig config,
+            Consumer<ChatMember> onOverflow) {
+        this.channel = channel;
+        this.address = address;
+        this.name = name;
+        this.joinedMillis = joinedMillis;
+        this.charset = config.charset();
+        this.outbox = new Outbox(channel, config.maxQueue(), () -> onOverflow.accept(this));
+        channel.attr(ChatAttributes.NAME).set(name);
+        channel.attr(ChatAttributes.MESSAGES).set(messages);
+    }
+
+    /** Sends one or more lines the server says to this client alone. */
+    void send(String text) {
+        outbox.offer(encode(text, charset));
+    }
+
+    /** {@code text} as it goes on the wire: in the server's charset, ending with a newline. */
+    static byte[] encode(String text, Charset charset) {
+        return (text + "\n").getBytes(charset);
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    String address() {
+        return address;
+    }
+
+    String name() {
+        return name;
+    }
+
+    void name(String name) {
+        this.name = name;
+        channel.attr(ChatAttributes.NAME).set(name);
+    }
+
+    long joinedMillis() {
+        return joinedMillis;
+    }
+
+    Outbox outbox() {
+        return outbox;
+    }
+
+    long messages() {
+        return messages.get();
+    }
+
+    void countMessage() {
+        messages.incrementAndGet();
+    }
+
+    boolean present() {
+        return !left;
+    }
+
+    void markLeft() {
+        left = true;
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + address + ")";
+    }
+}

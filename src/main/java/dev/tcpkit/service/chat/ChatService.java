@@ -1,0 +1,171 @@
+package dev.tcpkit.service.chat;
+
+import dev.tcpkit.codec.Framing;
+import dev.tcpkit.codec.TextMessageDecoder;
+import dev.tcpkit.internal.StdStreams;
+import dev.tcpkit.output.RecordWriter;
+import dev.tcpkit.service.PendingRecords;
+import dev.tcpkit.service.Service;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A chat room: each line one client sends reaches every other client as {@code <name> text}, in the server's
+ * charset, never escaped beyond control characters.
+ *
+ * <p>Each client is named {@code user1}, {@code user2}, … when it joins and may choose a name with {@code /nick
+ * NAME}; {@code /who} lists who is online, {@code /help} the commands, {@code /quit} leaves. Joins, leaves and
+ * renames are announced to the room as lines starting with {@code ***} (formats in {@link ChatText}). Every relayed
+ * line is also printed as a record ({@code TIME ADDRESS >>> <name> text}) and appended to the output file, if any.
+ *
+ * <p>A client that does not read is disconnected, with a notice to the room, once more than {@code maxQueue} bytes
+ * wait for it; until then it slows nobody: relaying never waits for a receiver.
+ */
+public final class ChatService implements Service {
+    /**
+     * Netty's buffer per client stops taking lines above the high mark; lines wait in the client's outbox until it
+     * is back under the low one. (These are Netty's defaults, set here because the memory bound relies on them.)
+     */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    private final ChatConfig config;
+    private final ChatRoom room;
+    private final RecordWriter writer;
+
+    private ChatService(ChatConfig config, RecordWriter writer) {
+        this.config = config;
+        this.room = new ChatRoom(config);
+        this.writer = writer;
+    }
+
+    /** A builder for a chat service with line framing, UTF-8, lines up to 64 KiB and 1 MiB of queue per client. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "chat";
+    }
+
+    @Override
+    public void initChannel(Channel channel) {
+        // A client that stops sending has left; it still gets what was queued for it before the connection closes.
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        channel.config().setWriteBufferWaterMark(WATER_MARK);
+        config.framing().addTo(channel.pipeline(), config.maxLine());
+        channel.pipeline()
+                .addLast("text", new TextMessageDecoder(config.charset(), config.framing()))
+                .addLast("chat", new ChatHandler(config, room, new PendingRecords(writer, channel)));
+    }
+
+    /** Clients in the room now. */
+    public int members() {
+        return room.size();
+    }
+
+    /**
+     * Bytes waiting now in the outboxes of all clients, beyond what Netty buffers for each (at most its high water
+     * mark, 64 KiB): what clients that read slower than the room talks hold on the server.
+     */
+    public long queuedBytes() {
+        return room.queuedBytes();
+    }
+
+    /** Bytes waiting now for the one client with the most waiting; never more than {@code maxQueue} for long. */
+    public long largestQueue() {
+        return room.largestQueue();
+    }
+
+    /** Writes out every record not yet written, flushes stdout and syncs the output file. */
+    @Override
+    public void close() {
+        writer.close();
+    }
+
+    /** Configures a {@link ChatService}. */
+    public static final class Builder {
+        private Framing framing = Framing.LINE;
+        private int maxLine = 64 * 1024;
+        private Charset charset = StandardCharsets.UTF_8;
+        private int maxQueue = 1024 * 1024;
+        private @Nullable Path output;
+        private @Nullable Writer stdout;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /**
+         * How lines are cut from the stream: at newlines ({@code LINE}, default), or one read each ({@code RAW}, for
+         * clients that send without a newline; a trailing newline is then dropped).
+         */
+        public Builder framing(Framing framing) {
+            this.framing = framing;
+            return this;
+        }
+
+        /** The longest line accepted, in bytes (default 64 KiB); a longer one disconnects its sender. */
+        public Builder maxLine(int maxLine) {
+            if (maxLine < 1) {
+                throw new IllegalArgumentException("maxLine must be >= 1: " + maxLine);
+            }
+            this.maxLine = maxLine;
+            return this;
+        }
+
+        /** The charset of the text on the wire, both ways (default UTF-8). */
+        public Builder charset(Charset charset) {
+            this.charset = charset;
+            return this;
+        }
+
+        /**
+         * The most bytes that may wait to be sent to one client (default 1 MiB); a client past it does not read and
+         * is disconnected. A single line longer than this is still delivered to a client with nothing waiting.
+         */
+        public Builder maxQueue(int maxQueue) {
+            if (maxQueue < 1) {
+                throw new IllegalArgumentException("maxQueue must be >= 1: " + maxQueue);
+            }
+            this.maxQueue = maxQueue;
+            return this;
+        }
+
+        /** A file every relayed line is appended to as a JSON line, or {@code null} for none (default). */
+        public Builder output(@Nullable Path output) {
+            this.output = output;
+            return this;
+        }
+
+        /** Where record lines are printed; default standard output in the terminal's charset. */
+        public Builder stdout(Writer stdout) {
+            this.stdout = stdout;
+            return this;
+        }
+
+        /** The clock that timestamps records and measures how long clients have been connected. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /**
+         * Builds the service and starts its output writer.
+         *
+         * @throws IOException if the {@link #output} file cannot be opened for appending
+         */
+        public ChatService build() throws IOException {
+            Writer out = stdout != null ? stdout : StdStreams.stdoutWriter();
+            ChatConfig config = new ChatConfig(framing, maxLine, charset, maxQueue, clock);
+            return new ChatService(config, new RecordWriter(out, output, "chat"));
+        }
+    }
+}
