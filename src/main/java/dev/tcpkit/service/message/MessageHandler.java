@@ -5,6 +5,7 @@ import dev.tcpkit.codec.TextDecoder;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.output.RecordWriter;
+import dev.tcpkit.stats.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -17,8 +18,8 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +46,8 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     private final RecordWriter writer;
     private final TextDecoder decoder;
     private String client = "?";
-    private long connectedAt;
-    private long messages;
-    private long bytesIn;
+    /** The server's entry for this connection, or null outside a TcpServer (a bare pipeline in a test). */
+    private @Nullable Connection connection;
     /** Bytes of a raw read whose text is still incomplete; counted with the message that completes it. */
     private int carriedBytes;
     /** Records handed to the writer whose answer has not been sent yet. */
@@ -69,11 +69,9 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = Addresses.format(ctx.channel().remoteAddress());
-        connectedAt = System.nanoTime();
-        if (config.announce()) {
-            log.info("{} connected", client);
-        } else {
-            log.debug("{} connected", client);
+        connection = Connection.of(ctx.channel());
+        if (connection != null) {
+            connection.trackMessages();
         }
         if (config.banner().length > 0) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(config.banner()))
@@ -89,7 +87,6 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             int bytes = buf.readableBytes();
-            bytesIn += bytes;
             String text = config.framing() == Framing.LINE ? decoder.decodeLast(buf) : decoder.decode(buf);
             if (config.framing() == Framing.RAW && text.isEmpty() && bytes > 0) {
                 carriedBytes += bytes; // only part of a character so far: it belongs to the next record
@@ -106,7 +103,9 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void record(ChannelHandlerContext ctx, String text, int bytes) {
-        messages++;
+        if (connection != null) {
+            connection.countMessage();
+        }
         unanswered++;
         long cost = RECORD_COST + 2L * text.length();
         pending += cost;
@@ -148,6 +147,9 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     @SuppressWarnings("FutureReturnValueIgnored") // closing is all that is left to do, whatever the outcome
     private void finish(ChannelHandlerContext ctx, ByteBuf last) {
         ChannelFuture written = ctx.writeAndFlush(last);
+        if (config.closeAfterFirst() && connection != null) {
+            connection.closeReason("answered");
+        }
         if (inputClosed || !(ctx.channel() instanceof DuplexChannel duplex)) {
             written.addListener(ChannelFutureListener.CLOSE);
             return;
@@ -178,33 +180,28 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        double seconds = (System.nanoTime() - connectedAt) / 1e9;
-        String summary = String.format(
-                Locale.ROOT,
-                "%s left after %.1f s (%d message%s, %d bytes)",
-                client,
-                seconds,
-                messages,
-                messages == 1 ? "" : "s",
-                bytesIn);
-        if (config.announce()) {
-            log.info(summary);
-        } else {
-            log.debug(summary);
-        }
-        ctx.fireChannelInactive();
-    }
-
-    @Override
     @SuppressWarnings("FutureReturnValueIgnored") // a failed close leaves nothing more to do
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            log.warn("closing {}: line longer than {} bytes (--max-line)", client, config.maxLine());
+            String reason = "line longer than " + config.maxLine() + " bytes (--max-line)";
+            if (connection != null) {
+                connection.closeReason(reason);
+            }
+            log.atWarn()
+                    .addKeyValue("event", "cut")
+                    .addKeyValue("service", config.service())
+                    .addKeyValue("client", client)
+                    .addKeyValue("reason", reason)
+                    .log("closing {}: {}", client, reason);
         } else if (cause instanceof IOException) {
             log.debug("closing {}: {}", client, cause.toString());
         } else {
-            log.warn("closing {}: {}", client, cause.toString(), cause);
+            log.atWarn()
+                    .addKeyValue("event", "error")
+                    .addKeyValue("service", config.service())
+                    .addKeyValue("client", client)
+                    .setCause(cause)
+                    .log("closing {}: {}", client, cause.toString());
         }
         ctx.close();
     }
