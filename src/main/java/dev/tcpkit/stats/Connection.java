@@ -75,7 +75,7 @@ public final class Connection {
         return channel.attr(KEY).get();
     }
 
-    /** Unique among the connections of one server, counting from 1 in order of arrival. */
+    /** Unique among the connections of one server, counting from 1 (roughly in order of arrival). */
     public long id() {
         return id;
     }
