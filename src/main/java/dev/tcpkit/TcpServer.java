@@ -1,6 +1,9 @@
 package dev.tcpkit;
 
+import dev.tcpkit.admin.AdminConfig;
+import dev.tcpkit.admin.AdminServer;
 import dev.tcpkit.service.Service;
+import dev.tcpkit.stats.ConnectionRegistry;
 import dev.tcpkit.stats.ServerCounters;
 import dev.tcpkit.transport.BindFailedException;
 import dev.tcpkit.transport.BoundServer;
@@ -10,7 +13,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelInitializer;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -32,13 +40,23 @@ import org.jspecify.annotations.Nullable;
 public final class TcpServer implements AutoCloseable {
     private final BoundServer bound;
     private final Service service;
+    private final ConnectionRegistry connections;
+    private volatile @Nullable AdminServer admin;
     private final CompletableFuture<Void> terminated;
 
-    private TcpServer(BoundServer bound, Service service) {
+    private TcpServer(BoundServer bound, Service service, ConnectionRegistry connections) {
         this.bound = bound;
         this.service = service;
-        // Also reached when a --once server's one connection ends, without close() being called.
-        this.terminated = bound.terminationFuture().thenRun(service::close);
+        this.connections = connections;
+        // Also reached when a --once server's one connection ends, without close() being called. The admin endpoint
+        // stays up while connections drain, so the page shows them leaving.
+        this.terminated = bound.terminationFuture().thenRun(() -> {
+            AdminServer a = admin;
+            if (a != null) {
+                a.close();
+            }
+            service.close();
+        });
     }
 
     /** A builder for a server on all interfaces, port 50007, serving echo. */
@@ -81,6 +99,23 @@ public final class TcpServer implements AutoCloseable {
         return bound.counters();
     }
 
+    /** The open connections with their traffic, and the server's byte and message totals. */
+    public ConnectionRegistry connections() {
+        return connections;
+    }
+
+    /** The admin endpoint's address ({@link Builder#admin}), or {@code null} when it has none. */
+    public @Nullable InetSocketAddress adminAddress() {
+        AdminServer a = admin;
+        return a == null ? null : a.localAddress();
+    }
+
+    /** The admin page's URL, e.g. {@code http://127.0.0.1:9090/}, or {@code null} when there is no admin endpoint. */
+    public @Nullable String adminUrl() {
+        AdminServer a = admin;
+        return a == null ? null : a.url();
+    }
+
     /** Completes when the server has stopped and its service has flushed its output. */
     public CompletableFuture<Void> terminationFuture() {
         return terminated;
@@ -112,6 +147,9 @@ public final class TcpServer implements AutoCloseable {
         private boolean once;
         private Duration drainTimeout = Duration.ofSeconds(10);
         private @Nullable Service service;
+        private @Nullable String adminHost;
+        private int adminPort = -1;
+        private @Nullable String adminToken;
 
         private Builder() {}
 
@@ -176,33 +214,102 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
-         * Binds and starts serving. If binding fails, the service is closed before the exception is thrown.
+         * Also serves the admin endpoint on {@code host} ({@code null}: 127.0.0.1, this machine only) and {@code
+         * port} ({@code 0}: any free port, see {@link TcpServer#adminAddress()}): a live status page at {@code /},
+         * JSON at {@code /api/connections} and {@code /api/stats}, Prometheus text at {@code /metrics}, and {@code
+         * POST /api/connections/{id}/close}. Off by default.
+         */
+        public Builder admin(@Nullable String host, int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("admin port must be in 0..65535: " + port);
+            }
+            this.adminHost = host;
+            this.adminPort = port;
+            return this;
+        }
+
+        /**
+         * A secret every admin request must carry, as {@code Authorization: Bearer TOKEN} or {@code ?token=TOKEN};
+         * without it the answer is 401. {@code null} (default) leaves the endpoint open to whoever can reach it.
+         */
+        public Builder adminToken(@Nullable String token) {
+            if (token != null && token.isBlank()) {
+                throw new IllegalArgumentException("admin token must not be blank");
+            }
+            this.adminToken = token;
+            return this;
+        }
+
+        /**
+         * Binds and starts serving, and then the admin endpoint if there is one. If binding fails, the service is
+         * closed before the exception is thrown.
          *
-         * @throws BindFailedException if the address cannot be listened on (in use, not permitted, unknown host)
+         * @throws BindFailedException if an address cannot be listened on (in use, not permitted, unknown host)
          */
         public TcpServer start() throws BindFailedException {
             Service s = service != null ? service : Services.echo();
             ServerConfig config = new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout);
+            ConnectionRegistry connections =
+                    new ConnectionRegistry(s.name(), s.announcesConnections(), Clock.systemUTC());
+            TcpServer server;
             try {
-                return new TcpServer(BoundServer.bind(config, new ServiceInitializer(s)), s);
+                server =
+                        new TcpServer(BoundServer.bind(config, new ServiceInitializer(connections, s)), s, connections);
             } catch (BindFailedException | RuntimeException e) {
                 s.close();
                 throw e;
             }
+            if (adminPort >= 0) {
+                try {
+                    server.admin = AdminServer.start(
+                            new AdminConfig(adminHost, adminPort, adminToken), server.adminView(config));
+                } catch (BindFailedException | RuntimeException e) {
+                    server.close();
+                    throw e;
+                }
+            }
+            return server;
         }
     }
 
-    /** Hands each accepted connection to the service. */
+    /** What the admin endpoint shows of this server. */
+    private AdminServer.View adminView(ServerConfig config) {
+        Map<String, String> limits = new LinkedHashMap<>();
+        limits.put("backlog", String.valueOf(config.backlog()));
+        limits.put(
+                "event-loop threads",
+                String.valueOf(
+                        config.threads() > 0
+                                ? config.threads()
+                                : Runtime.getRuntime().availableProcessors()));
+        limits.put("drain timeout", config.drainTimeout().toMillis() + " ms");
+        if (config.once()) {
+            limits.put("once", "one connection, then exit");
+        }
+        return new AdminServer.View(
+                service.name(),
+                displayAddress(),
+                transport(),
+                Instant.ofEpochMilli(System.currentTimeMillis()),
+                connections,
+                counters(),
+                Collections.unmodifiableMap(limits));
+    }
+
+    /** Tracks each accepted connection, then hands it to the service. */
     @Sharable
     private static final class ServiceInitializer extends ChannelInitializer<Channel> {
+        private final ConnectionRegistry connections;
         private final Service service;
 
-        ServiceInitializer(Service service) {
+        ServiceInitializer(ConnectionRegistry connections, Service service) {
+            this.connections = connections;
             this.service = service;
         }
 
         @Override
         protected void initChannel(Channel ch) {
+            connections.track(ch);
             service.initChannel(ch);
         }
     }

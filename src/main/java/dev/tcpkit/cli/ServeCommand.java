@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,6 +44,12 @@ import picocli.CommandLine.Spec;
             "Events and diagnostics go to stderr. SIGTERM or Ctrl-C stops gracefully."
         })
 final class ServeCommand implements Callable<Integer> {
+    /**
+     * The start-up events. Not under {@code dev.tcpkit}, whose level {@code -q} raises to warnings: scripts wait for
+     * the start-up line, so it is shown whatever the verbosity, as in text mode.
+     */
+    private static final org.slf4j.Logger startup = LoggerFactory.getLogger("tcpkit.startup");
+
     enum ServiceName {
         echo,
         reply,
@@ -157,6 +164,37 @@ final class ServeCommand implements Callable<Integer> {
             description = "Event-loop threads; 0 = one per CPU (default).")
     int threads;
 
+    @Option(
+            names = "--admin-port",
+            paramLabel = "PORT",
+            description = "Serve the admin endpoint on PORT: live status page /, JSON /api/connections and /api/stats,"
+                    + " Prometheus /metrics, POST /api/connections/ID/close; 0 = any free port (default: none).")
+    @Nullable
+    Integer adminPort;
+
+    @Option(
+            names = "--admin-host",
+            paramLabel = "HOST",
+            description = "Address of the admin endpoint (default: 127.0.0.1, this machine only).")
+    @Nullable
+    String adminHost;
+
+    @Option(
+            names = "--admin-token",
+            paramLabel = "TOKEN",
+            defaultValue = "${env:TCPKIT_ADMIN_TOKEN}",
+            description = "Every admin request must carry TOKEN (Authorization: Bearer TOKEN, or ?token=TOKEN), else"
+                    + " 401 (default: $TCPKIT_ADMIN_TOKEN, else none).")
+    @Nullable
+    String adminToken;
+
+    @Option(
+            names = "--log-format",
+            paramLabel = "text|json",
+            defaultValue = "text",
+            description = "Events on stderr as text lines, or one JSON object per line (default: ${DEFAULT-VALUE}).")
+    LogFormat logFormat;
+
     @Mixin
     Verbosity verbosity;
 
@@ -164,15 +202,18 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         checkOptions();
         verbosity.apply();
-        TcpServer server = TcpServer.builder()
+        logFormat.apply();
+        TcpServer.Builder builder = TcpServer.builder()
                 .bind(host, port)
                 .backlog(backlog)
                 .once(once)
                 .transport(transport)
                 .threads(threads)
-                .drainTimeout(drainTimeout)
-                .service(newService())
-                .start();
+                .drainTimeout(drainTimeout);
+        if (adminPort != null) {
+            builder.admin(adminHost, adminPort).adminToken(adminToken);
+        }
+        TcpServer server = builder.service(newService()).start();
         // The hook goes in before the start-up line: a script that sends SIGTERM as soon as it reads that line
         // must get the graceful stop and exit 0, not the JVM's default exit 143.
         Thread hook = new Thread(() -> stopOnSignal(server), "tcpkit-signal");
@@ -182,14 +223,7 @@ final class ServeCommand implements Callable<Integer> {
             // The signal came while the server was starting: stop it as the hook would have.
             stopOnSignal(server);
         }
-        PrintWriter err = spec.commandLine().getErr();
-        err.printf(
-                Locale.ROOT,
-                "tcpkit %s listening on %s (%s)%n",
-                server.service().name(),
-                server.displayAddress(),
-                server.transport().displayName());
-        err.flush();
+        announce(server);
         server.awaitTermination();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -197,6 +231,45 @@ final class ServeCommand implements Callable<Integer> {
             // The hook is already running and will finish the shutdown.
         }
         return 0;
+    }
+
+    /** The start-up line, and the admin page's address when there is one: text on stderr, or JSON events. */
+    private void announce(TcpServer server) {
+        String service = server.service().name();
+        String listening = String.format(
+                Locale.ROOT,
+                "tcpkit %s listening on %s (%s)",
+                service,
+                server.displayAddress(),
+                server.transport().displayName());
+        String adminUrl = server.adminUrl();
+        String admin = adminUrl == null
+                ? null
+                : "tcpkit " + service + " admin on " + adminUrl + (adminToken != null ? " (token required)" : "");
+        if (logFormat == LogFormat.json) {
+            startup.atInfo()
+                    .addKeyValue("event", "listening")
+                    .addKeyValue("service", service)
+                    .addKeyValue("address", server.displayAddress())
+                    .addKeyValue("port", server.port())
+                    .addKeyValue("transport", server.transport().displayName())
+                    .log(listening);
+            if (admin != null) {
+                startup.atInfo()
+                        .addKeyValue("event", "admin")
+                        .addKeyValue("service", service)
+                        .addKeyValue("url", adminUrl)
+                        .addKeyValue("tokenRequired", adminToken != null)
+                        .log(admin);
+            }
+            return;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(listening);
+        if (admin != null) {
+            err.println(admin);
+        }
+        err.flush();
     }
 
     /**
@@ -226,6 +299,18 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (threads < 0) {
             throw new ParameterException(spec.commandLine(), "--threads must be >= 0: " + threads);
+        }
+        if (adminPort == null) {
+            for (String option : new String[] {"--admin-host", "--admin-token"}) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw new ParameterException(spec.commandLine(), option + " needs --admin-port");
+                }
+            }
+        } else if (adminPort < 0 || adminPort > 65535) {
+            throw new ParameterException(spec.commandLine(), "--admin-port must be in 0..65535: " + adminPort);
+        }
+        if (adminToken != null && adminToken.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--admin-token must not be empty");
         }
     }
 

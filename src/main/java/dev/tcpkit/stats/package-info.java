@@ -1,4 +1,8 @@
-/** Counters of what a server's connections became: accepted, refused, denied, cut by a limit. */
+/**
+ * What a server counts: the fate of every connection ({@link dev.tcpkit.stats.ServerCounters}) and each open
+ * connection's traffic ({@link dev.tcpkit.stats.ConnectionRegistry}), counted on the event loops and read from any
+ * thread by the admin endpoint and {@code /metrics}.
+ */
 @NullMarked
 package dev.tcpkit.stats;
 

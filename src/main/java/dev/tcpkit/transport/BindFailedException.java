@@ -12,4 +12,9 @@ public final class BindFailedException extends IOException {
     BindFailedException(String hostAndPort, String reason, Throwable cause) {
         super("cannot listen on " + hostAndPort + ": " + reason, cause);
     }
+
+    /** For a side listener: {@code cannot listen on 127.0.0.1:9090 for the admin endpoint: address in use}. */
+    BindFailedException(String hostAndPort, String purpose, String reason, Throwable cause) {
+        super("cannot listen on " + hostAndPort + " for " + purpose + ": " + reason, cause);
+    }
 }

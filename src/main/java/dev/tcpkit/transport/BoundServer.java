@@ -2,6 +2,7 @@ package dev.tcpkit.transport;
 
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.stats.Connection;
 import dev.tcpkit.stats.ServerCounters;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -109,8 +110,11 @@ public final class BoundServer implements AutoCloseable {
         if (draining || (config.once() && !acceptedOne.compareAndSet(false, true))) {
             counters.countRefused();
             ch.close()
-                    .addListener(f ->
-                            log.debug("closed {}: server no longer accepting", Addresses.format(ch.remoteAddress())));
+                    .addListener(f -> log.atDebug()
+                            .addKeyValue("event", "refused")
+                            .addKeyValue("client", Addresses.format(ch.remoteAddress()))
+                            .addKeyValue("reason", "no longer accepting")
+                            .log("closed {}: server no longer accepting", Addresses.format(ch.remoteAddress())));
             return false;
         }
         connections.add(ch);
@@ -205,6 +209,12 @@ public final class BoundServer implements AutoCloseable {
             drained.get(millis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             log.info("drain timeout: closing {} connection(s)", open.get());
+            for (Channel ch : connections) {
+                Connection connection = Connection.of(ch);
+                if (connection != null) {
+                    connection.closeReason("drain timeout");
+                }
+            }
             connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

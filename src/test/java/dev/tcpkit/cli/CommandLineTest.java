@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tcpkit.testing.AdminHttp;
 import dev.tcpkit.testing.LoopbackClient;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -119,6 +120,9 @@ final class CommandLineTest {
         "--transport, foo, 'foo'",
         "--backlog, 0, '--backlog must be >= 1: 0'",
         "--threads, -1, '--threads must be >= 0: -1'",
+        "--admin-port, 70000, '--admin-port must be in 0..65535: 70000'",
+        "--admin-port, x, 'x'",
+        "--log-format, yaml, 'yaml'",
     })
     void serveRejectsABadValueQuotingIt(String option, String value, String quoted) {
         assertThat(execute("serve", "echo", "--host", "127.0.0.1", option, value))
@@ -165,7 +169,28 @@ final class CommandLineTest {
         assertNoStackTrace();
     }
 
+    @ParameterizedTest
+    @CsvSource({"--admin-host, 127.0.0.1", "--admin-token, secret"})
+    void anAdminOptionWithoutAnAdminPortIsAUsageError(String option, String value) {
+        assertThat(execute("serve", "echo", "--host", "127.0.0.1", "--port", "0", option, value))
+                .isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).hasValue(option + " needs --admin-port");
+        assertNoStackTrace();
+    }
+
     // --- serve: runtime failures are one line, exit 1 ---
+
+    @Test
+    void serveOnAnAdminPortInUseFailsWithOneLineAndExitsOne() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertThat(execute("serve", "echo", "--host", "127.0.0.1", "--port", "0", "--admin-port", "" + port))
+                    .isEqualTo(1);
+            assertThat(err.toString().lines())
+                    .containsExactly(
+                            "cannot listen on 127.0.0.1:" + port + " for the admin endpoint: address already in use");
+        }
+    }
 
     @Test
     void serveOnAPortInUseFailsWithOneLineAndExitsOne() throws Exception {
@@ -213,6 +238,25 @@ final class CommandLineTest {
         }
         assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
         assertThat(out.toString()).matches("\\S+Z 127\\.0\\.0\\.1:\\d+ >>> 你好\\R");
+    }
+
+    @Test
+    void serveWithAnAdminPortPrintsTheAdminPagesAddressAfterTheStartUpLine() throws Exception {
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                () -> execute("serve", "echo", "--host", "127.0.0.1", "--port", "0", "--once", "--admin-port", "0"));
+        int port = awaitListeningPort();
+        Matcher admin = Pattern.compile("\\Rtcpkit echo admin on (http://127\\.0\\.0\\.1:\\d+/)\\R")
+                .matcher("");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> admin.reset(err.toString()).find());
+        AdminHttp http = new AdminHttp(admin.group(1));
+        assertThat(http.json("/api/stats").get("address").asText()).isEqualTo("127.0.0.1:" + port);
+        try (LoopbackClient client = LoopbackClient.connect(port)) {
+            client.send("ping", UTF_8);
+            client.shutdownOutput();
+            assertThat(new String(client.readToEnd(), UTF_8)).isEqualTo("ping");
+        }
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
     }
 
     // --- connect ---

@@ -139,7 +139,8 @@ public final class TcpkitProcess implements AutoCloseable {
             while ((line = reader.readLine()) != null) {
                 stderrLines.add(line);
                 Matcher m = LISTENING.matcher(line);
-                if (m.matches()) {
+                // find(), not matches(): with --log-format json the line is the "message" of a JSON object.
+                if (m.find()) {
                     listeningPort.complete(Integer.parseInt(m.group(3)));
                 }
             }

@@ -5,6 +5,7 @@ import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.service.PendingRecords;
+import dev.tcpkit.stats.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -18,7 +19,6 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,9 +39,8 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     private final MessageConfig config;
     private final PendingRecords records;
     private String client = "?";
-    private long connectedAt;
-    private long messages;
-    private long bytesIn;
+    /** The server's entry for this connection, or null outside a TcpServer (a bare pipeline in a test). */
+    private @Nullable Connection connection;
     /** Records handed to the writer whose answer has not been sent yet. */
     private int unanswered;
 
@@ -64,11 +63,9 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = Addresses.format(ctx.channel().remoteAddress());
-        connectedAt = System.nanoTime();
-        if (config.announce()) {
-            log.info("{} connected", client);
-        } else {
-            log.debug("{} connected", client);
+        connection = Connection.of(ctx.channel());
+        if (connection != null) {
+            connection.trackMessages();
         }
         if (config.banner().length > 0) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(config.banner()))
@@ -83,7 +80,6 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
             if (done || !(msg instanceof TextMessage message)) {
                 return;
             }
-            bytesIn += message.bytes();
             record(message);
             if (config.closeAfterFirst()) {
                 done = true; // what the client sends from now on is read and dropped, see finish()
@@ -94,7 +90,9 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void record(TextMessage message) {
-        messages++;
+        if (connection != null) {
+            connection.countMessage();
+        }
         unanswered++;
         MessageRecord record = new MessageRecord(config.clock().millis(), client, message.text(), message.bytes());
         records.add(record);
@@ -139,6 +137,9 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     @SuppressWarnings("FutureReturnValueIgnored") // closing is all that is left to do, whatever the outcome
     private void finish(ChannelHandlerContext ctx, ByteBuf last) {
         ChannelFuture written = ctx.writeAndFlush(last);
+        if (config.closeAfterFirst() && connection != null) {
+            connection.closeReason("answered");
+        }
         if (inputClosed || !(ctx.channel() instanceof DuplexChannel duplex)) {
             written.addListener(ChannelFutureListener.CLOSE);
             return;
@@ -170,20 +171,6 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         records.submit(); // a connection cut in the middle of a burst: what it sent is still printed
-        double seconds = (System.nanoTime() - connectedAt) / 1e9;
-        String summary = String.format(
-                Locale.ROOT,
-                "%s left after %.1f s (%d message%s, %d bytes)",
-                client,
-                seconds,
-                messages,
-                messages == 1 ? "" : "s",
-                bytesIn);
-        if (config.announce()) {
-            log.info(summary);
-        } else {
-            log.debug(summary);
-        }
         ctx.fireChannelInactive();
     }
 
@@ -191,11 +178,25 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     @SuppressWarnings("FutureReturnValueIgnored") // a failed close leaves nothing more to do
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            log.warn("closing {}: line longer than {} bytes (--max-line)", client, config.maxLine());
+            String reason = "line longer than " + config.maxLine() + " bytes (--max-line)";
+            if (connection != null) {
+                connection.closeReason(reason);
+            }
+            log.atWarn()
+                    .addKeyValue("event", "cut")
+                    .addKeyValue("service", config.service())
+                    .addKeyValue("client", client)
+                    .addKeyValue("reason", reason)
+                    .log("closing {}: {}", client, reason);
         } else if (cause instanceof IOException) {
             log.debug("closing {}: {}", client, cause.toString());
         } else {
-            log.warn("closing {}: {}", client, cause.toString(), cause);
+            log.atWarn()
+                    .addKeyValue("event", "error")
+                    .addKeyValue("service", config.service())
+                    .addKeyValue("client", client)
+                    .setCause(cause)
+                    .log("closing {}: {}", client, cause.toString());
         }
         ctx.close();
     }

@@ -54,6 +54,11 @@ public final class MessageService implements Service {
     }
 
     @Override
+    public boolean announcesConnections() {
+        return config.announce();
+    }
+
+    @Override
     public void initChannel(Channel channel) {
         // A client that stops sending still gets the answers to what it sent (see MessageHandler).
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);

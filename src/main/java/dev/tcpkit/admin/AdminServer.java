@@ -1,0 +1,147 @@
+package dev.tcpkit.admin;
+
+import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.stats.ConnectionRegistry;
+import dev.tcpkit.stats.ServerCounters;
+import dev.tcpkit.transport.BindFailedException;
+import dev.tcpkit.transport.SideServer;
+import dev.tcpkit.transport.Transport;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin endpoint of one server: {@code /} (the live status page), {@code /api/connections}, {@code /api/stats},
+ * {@code /metrics} and {@code POST /api/connections/{id}/close}, over HTTP/1.1 on an event loop of its own.
+ *
+ * <p>Its own loop (see {@link SideServer}) rather than one of the server's: a scrape walks every open connection and
+ * renders a few hundred meters, work that must not sit between a client's read and its echo, and the page must keep
+ * answering while the server's loops are saturated, which is exactly when someone looks at it.
+ */
+public final class AdminServer implements AutoCloseable {
+    /** Five minutes of per-second rates for the page's charts. */
+    static final int HISTORY_SECONDS = 300;
+
+    private static final String PAGE = "index.html";
+    private static final int MAX_REQUEST_BODY = 8 * 1024;
+    private static final int IDLE_SECONDS = 60;
+
+    private final SideServer side;
+    private final AdminMetrics metrics;
+    private final ScheduledFuture<?> sampler;
+    private final String url;
+
+    /**
+     * What the admin endpoint shows of a server.
+     *
+     * @param service the service's name
+     * @param address the listening address as the start-up line shows it
+     * @param transport the transport in use
+     * @param startedAt when the server started
+     * @param connections the open connections and the traffic totals
+     * @param counters the fate of every connection: accepted, refused, denied, cut
+     * @param limits the server's limits, in display order, each as the text the page shows
+     */
+    public record View(
+            String service,
+            String address,
+            Transport transport,
+            Instant startedAt,
+            ConnectionRegistry connections,
+            ServerCounters counters,
+            Map<String, String> limits) {}
+
+    private AdminServer(SideServer side, AdminMetrics metrics, ScheduledFuture<?> sampler, String url) {
+        this.side = side;
+        this.metrics = metrics;
+        this.sampler = sampler;
+        this.url = url;
+    }
+
+    /**
+     * Starts the admin endpoint for a running server.
+     *
+     * @throws BindFailedException if the admin address cannot be listened on
+     */
+    public static AdminServer start(AdminConfig config, View view) throws BindFailedException {
+        AdminMetrics metrics = new AdminMetrics(view.service(), view.connections(), view.counters());
+        RateHistory history = new RateHistory(HISTORY_SECONDS);
+        Clock clock = Clock.systemUTC();
+        AdminHandler handler = new AdminHandler(view, metrics, history, config.token(), page(), clock);
+        SideServer side;
+        try {
+            side = SideServer.bind(
+                    "the admin endpoint",
+                    config.bindHost(),
+                    config.port(),
+                    view.transport(),
+                    "tcpkit-admin",
+                    new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline()
+                                    .addLast(new ReadTimeoutHandler(IDLE_SECONDS))
+                                    .addLast(new HttpServerCodec())
+                                    .addLast(new HttpObjectAggregator(MAX_REQUEST_BODY))
+                                    .addLast(handler);
+                        }
+                    });
+        } catch (BindFailedException | RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+        // Sampled on the admin loop, which also reads the history when answering, so it needs no lock.
+        ScheduledFuture<?> sampler = side.eventLoop()
+                .scheduleAtFixedRate(
+                        () -> history.sample(
+                                clock.millis(),
+                                view.counters().accepted(),
+                                view.connections().bytesIn(),
+                                view.connections().bytesOut()),
+                        0,
+                        1,
+                        TimeUnit.SECONDS);
+        String url = "http://" + Addresses.format(side.localAddress()) + "/";
+        return new AdminServer(side, metrics, sampler, url);
+    }
+
+    private static byte[] page() {
+        try (InputStream in = AdminServer.class.getResourceAsStream(PAGE)) {
+            if (in == null) {
+                throw new IllegalStateException("the admin page is missing from the jar: " + PAGE);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The address the endpoint listens on. */
+    public InetSocketAddress localAddress() {
+        return side.localAddress();
+    }
+
+    /** The status page's URL, e.g. {@code http://127.0.0.1:9090/}. */
+    public String url() {
+        return url;
+    }
+
+    /** Stops the endpoint and closes its connections. */
+    @Override
+    public void close() {
+        sampler.cancel(false);
+        side.close();
+        metrics.close();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.tcpkit.admin;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tcpkit.stats.Connection;
+import dev.tcpkit.stats.ConnectionRegistry;
+import dev.tcpkit.stats.ServerCounters;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.Map;
+
+/** The JSON of {@code /api/connections} and {@code /api/stats}, written with Jackson's streaming generator. */
+final class ApiJson {
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private ApiJson() {}
+
+    /**
+     * {@code {"service":"chat","open":2,"connections":[{"id":1,"client":"127.0.0.1:53210","name":"ann",
+     * "connectedAt":"2026-11-22T08:30:00.123Z","seconds":12.5,"bytesIn":20,"bytesOut":40,"messages":2},...]}}; {@code
+     * name} and {@code messages} only where the service has them.
+     */
+    static void connections(OutputStream out, AdminServer.View view, long nowMillis) throws IOException {
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("service", view.service());
+            var open = view.connections().openConnections();
+            json.writeNumberField("open", open.size());
+            json.writeArrayFieldStart("connections");
+            for (Connection c : open) {
+                json.writeStartObject();
+                json.writeNumberField("id", c.id());
+                json.writeStringField("client", c.client());
+                String name = c.name();
+                if (name != null) {
+                    json.writeStringField("name", name);
+                }
+                json.writeStringField(
+                        "connectedAt",
+                        Instant.ofEpochMilli(c.connectedAtMillis()).toString());
+                json.writeNumberField("seconds", Math.max(0, nowMillis - c.connectedAtMillis()) / 1000.0);
+                json.writeNumberField("bytesIn", c.bytesIn());
+                json.writeNumberField("bytesOut", c.bytesOut());
+                if (c.messagesTracked()) {
+                    json.writeNumberField("messages", c.messages());
+                }
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+    }
+
+    /**
+     * The server, its counters and limits, and the per-second history: {@code {"service":"echo",
+     * "address":"0.0.0.0:50007","transport":"epoll","startedAt":"...","uptimeSeconds":12.5,"connections":{"open":1,
+     * "accepted":3,"refused":0,"denied":0,"cut":0},"bytesIn":10,"bytesOut":10,"messages":0,"limits":{...},
+     * "history":{"intervalSeconds":1,"connectionsPerSecond":[...],"bytesInPerSecond":[...],
+     * "bytesOutPerSecond":[...]}}}.
+     */
+    static void stats(OutputStream out, AdminServer.View view, RateHistory history, long nowMillis) throws IOException {
+        ConnectionRegistry connections = view.connections();
+        ServerCounters counters = view.counters();
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("service", view.service());
+            json.writeStringField("address", view.address());
+            json.writeStringField("transport", view.transport().displayName());
+            json.writeStringField("startedAt", view.startedAt().toString());
+            json.writeNumberField(
+                    "uptimeSeconds", Math.max(0, nowMillis - view.startedAt().toEpochMilli()) / 1000.0);
+            json.writeObjectFieldStart("connections");
+            json.writeNumberField("open", connections.openCount());
+            json.writeNumberField("accepted", counters.accepted());
+            json.writeNumberField("refused", counters.refused());
+            json.writeNumberField("denied", counters.denied());
+            json.writeNumberField("cut", counters.cut());
+            json.writeEndObject();
+            json.writeNumberField("bytesIn", connections.bytesIn());
+            json.writeNumberField("bytesOut", connections.bytesOut());
+            json.writeNumberField("messages", connections.messages());
+            json.writeObjectFieldStart("limits");
+            for (Map.Entry<String, String> limit : view.limits().entrySet()) {
+                json.writeStringField(limit.getKey(), limit.getValue());
+            }
+            json.writeEndObject();
+            json.writeObjectFieldStart("history");
+            json.writeNumberField("intervalSeconds", 1);
+            series(json, "connectionsPerSecond", history.connectionsPerSecond());
+            series(json, "bytesInPerSecond", history.bytesInPerSecond());
+            series(json, "bytesOutPerSecond", history.bytesOutPerSecond());
+            json.writeEndObject();
+            json.writeEndObject();
+        }
+    }
+
+    private static void series(JsonGenerator json, String name, double[] values) throws IOException {
+        json.writeArrayFieldStart(name);
+        for (double v : values) {
+            json.writeNumber(Math.round(v * 100) / 100.0);
+        }
+        json.writeEndArray();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.tcpkit.stats;
+
+import dev.tcpkit.internal.Errors;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.FileRegion;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
+
+/**
+ * Counts one connection's bytes as they pass, and logs its connect and disconnect events.
+ *
+ * <p>It sits ahead of the service's handlers, so it sees every read and every write of the service; it allocates
+ * nothing per message. Why the connection ended is worked out from what it saw: a reason a handler gave
+ * ({@link Connection#closeReason}), else a socket error, else whether the close came through the pipeline (the
+ * server's own handlers closed it while the client was still sending) or from the transport (the client closed).
+ */
+final class ConnectionMeter extends ChannelDuplexHandler {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionMeter.class);
+
+    private final ConnectionRegistry registry;
+    private final Connection connection;
+    private boolean inputShutdown;
+    private boolean closedByServer;
+    private @Nullable Throwable error;
+
+    ConnectionMeter(ConnectionRegistry registry, Connection connection) {
+        this.registry = registry;
+        this.connection = connection;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (log.isEnabledForLevel(level())) {
+            log.atLevel(level())
+                    .addKeyValue("event", "connect")
+                    .addKeyValue("service", registry.service())
+                    .addKeyValue("id", connection.id())
+                    .addKeyValue("client", connection.client())
+                    .log("{} connected", connection.client());
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            connection.addBytesIn(buf.readableBytes());
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        long bytes = msg instanceof ByteBuf buf
+                ? buf.readableBytes()
+                : msg instanceof ByteBufHolder holder
+                        ? holder.content().readableBytes()
+                        : msg instanceof FileRegion region ? region.count() - region.transferred() : 0;
+        if (bytes > 0) {
+            connection.addBytesOut(bytes);
+        }
+        super.write(ctx, msg, promise);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (error == null) {
+            error = cause;
+        }
+        super.exceptionCaught(ctx, cause);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+        closedByServer = true;
+        super.close(ctx, promise);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        registry.remove(connection);
+        if (log.isEnabledForLevel(level())) {
+            logDisconnect(log.atLevel(level()));
+        }
+        super.channelInactive(ctx);
+    }
+
+    private void logDisconnect(LoggingEventBuilder event) {
+        long millis = Math.max(0, registry.nowMillis() - connection.connectedAtMillis());
+        String reason = reason();
+        String name = connection.name();
+        event = event.addKeyValue("event", "disconnect")
+                .addKeyValue("service", registry.service())
+                .addKeyValue("id", connection.id())
+                .addKeyValue("client", connection.client());
+        if (name != null) {
+            event = event.addKeyValue("name", name);
+        }
+        event = event.addKeyValue("bytesIn", connection.bytesIn()).addKeyValue("bytesOut", connection.bytesOut());
+        String messages = "";
+        if (connection.messagesTracked()) {
+            long n = connection.messages();
+            event = event.addKeyValue("messages", n);
+            messages = n + (n == 1 ? " message, " : " messages, ");
+        }
+        event.addKeyValue("durationMs", millis)
+                .addKeyValue("reason", reason)
+                .log(String.format(
+                        Locale.ROOT,
+                        "%s left after %.1f s (%s%d bytes in, %d bytes out): %s",
+                        connection.client(),
+                        millis / 1000.0,
+                        messages,
+                        connection.bytesIn(),
+                        connection.bytesOut(),
+                        reason));
+    }
+
+    private String reason() {
+        String given = connection.givenCloseReason();
+        if (given != null) {
+            return given;
+        }
+        Throwable e = error;
+        if (e != null) {
+            return Errors.reason(e);
+        }
+        return closedByServer && !inputShutdown ? "closed by server" : "closed by client";
+    }
+
+    private Level level() {
+        return registry.announce() ? Level.INFO : Level.DEBUG;
+    }
+}

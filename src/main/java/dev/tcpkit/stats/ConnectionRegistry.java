@@ -1,0 +1,104 @@
+package dev.tcpkit.stats;
+
+import dev.tcpkit.internal.Addresses;
+import io.netty.channel.Channel;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The open connections of one server, each with its traffic ({@link Connection}), and the server's totals: bytes in
+ * and out and messages of every connection it served, closed ones included.
+ *
+ * <p>{@link #track(Channel)} puts a small counting handler at the head of each connection's pipeline; it logs the
+ * connect and disconnect events (with bytes, duration and reason). Totals are {@link LongAdder}s, so event loops
+ * add to them without contending; readers (the admin endpoint, {@code /metrics}) may call anything from any thread.
+ */
+public final class ConnectionRegistry {
+    private final String service;
+    private final boolean announce;
+    private final Clock clock;
+    private final AtomicLong lastId = new AtomicLong();
+    private final ConcurrentHashMap<Long, Connection> open = new ConcurrentHashMap<>();
+    final LongAdder bytesIn = new LongAdder();
+    final LongAdder bytesOut = new LongAdder();
+    final LongAdder messages = new LongAdder();
+
+    /**
+     * @param service the service's name, for the log events
+     * @param announce log connects and disconnects at info level (otherwise at debug)
+     * @param clock the clock that timestamps connections
+     */
+    public ConnectionRegistry(String service, boolean announce, Clock clock) {
+        this.service = service;
+        this.announce = announce;
+        this.clock = clock;
+    }
+
+    /**
+     * Starts tracking a newly accepted connection: registers it and adds the counting handler to its pipeline. Call on
+     * the connection's event loop, before the service adds its handlers, so that the service finds its
+     * {@link Connection} with {@link Connection#of(Channel)}.
+     */
+    public void track(Channel channel) {
+        Connection connection = new Connection(
+                this, lastId.incrementAndGet(), channel, Addresses.format(channel.remoteAddress()), clock.millis());
+        channel.attr(Connection.KEY).set(connection);
+        open.put(connection.id(), connection);
+        channel.pipeline().addLast(new ConnectionMeter(this, connection));
+    }
+
+    void remove(Connection connection) {
+        open.remove(connection.id());
+    }
+
+    /** The open connections, oldest first: a snapshot whose counters go on moving. */
+    public List<Connection> openConnections() {
+        List<Connection> list = new ArrayList<>(open.values());
+        list.sort(Comparator.comparingLong(Connection::id));
+        return list;
+    }
+
+    /** The open connection with this id, or {@code null} if there is none (any more). */
+    public @Nullable Connection get(long id) {
+        return open.get(id);
+    }
+
+    /** How many connections are open. */
+    public int openCount() {
+        return open.size();
+    }
+
+    /** Bytes received from all clients, closed connections included. */
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    /** Bytes written to all clients, closed connections included. */
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+
+    /** Messages received from all clients, for services that have messages. */
+    public long messages() {
+        return messages.sum();
+    }
+
+    /** The service's name. */
+    public String service() {
+        return service;
+    }
+
+    boolean announce() {
+        return announce;
+    }
+
+    long nowMillis() {
+        return clock.millis();
+    }
+}
