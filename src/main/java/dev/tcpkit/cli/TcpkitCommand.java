@@ -13,10 +13,15 @@ import picocli.CommandLine.Spec;
         name = "tcpkit",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "TCP server and client toolkit: ready-made services, a netcat-style client.",
-        subcommands = {ServeCommand.class, ConnectCommand.class},
+        description = "TCP server and client toolkit: ready-made services, a netcat-style client, a load generator.",
+        subcommands = {ServeCommand.class, ConnectCommand.class, BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:runtime failure (port in use, refused, unknown host, ...)", "2:usage error"})
+        exitCodeList = {
+            "0:success",
+            "1:runtime failure (port in use, refused, unknown host, ...)",
+            "2:usage error",
+            "3:bench: the run finished but counted errors"
+        })
 final class TcpkitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
