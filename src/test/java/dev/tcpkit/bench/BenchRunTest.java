@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.service.Service;
+import dev.tcpkit.testing.CorruptingEcho;
 import dev.tcpkit.transport.Transport;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.ServerSocket;
@@ -311,33 +311,6 @@ final class BenchRunTest {
                 c.transport(),
                 c.timeout(),
                 c.progress());
-    }
-
-    /** Echoes everything but flips one bit of the byte at stream offset {@code at}. */
-    private static final class CorruptingEcho extends ChannelInboundHandlerAdapter {
-        private final long at;
-        private long seen;
-
-        CorruptingEcho(long at) {
-            this.at = at;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf in = (ByteBuf) msg;
-            int n = in.readableBytes();
-            if (at >= seen && at < seen + n) {
-                int index = in.readerIndex() + (int) (at - seen);
-                in.setByte(index, in.getByte(index) ^ 0x40);
-            }
-            seen += n;
-            ctx.write(in).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
     }
 
     /** Echoes nothing and closes on the first read: every message in flight is left short. */
