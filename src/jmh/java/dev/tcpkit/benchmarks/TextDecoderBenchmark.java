@@ -28,7 +28,7 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Streaming charset decoding of 256 KiB of mixed Chinese and ASCII text, cut into chunks as reads deliver them (so
  * characters are split across chunks): {@link TextDecoder} against the limit, the JDK's {@link CharsetDecoder} on the
- * whole buffer at once.
+ * whole text at once.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -49,6 +49,7 @@ public class TextDecoderBenchmark {
 
     private ByteBuf data;
     private ByteBuffer whole;
+    private ByteBuffer wholeHeap;
     private CharsetDecoder jdk;
 
     @Setup
@@ -60,6 +61,9 @@ public class TextDecoderBenchmark {
             data.writeBytes(line);
         }
         whole = data.nioBuffer();
+        byte[] bytes = new byte[data.readableBytes()];
+        data.getBytes(0, bytes);
+        wholeHeap = ByteBuffer.wrap(bytes);
         jdk = cs.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -80,8 +84,15 @@ public class TextDecoderBenchmark {
         bh.consume(decoder.decodeLast(Unpooled.EMPTY_BUFFER));
     }
 
+    /** The JDK decoder on the same direct memory the reads deliver. */
     @Benchmark
-    public CharBuffer jdkDecoderWholeBuffer() throws CharacterCodingException {
+    public CharBuffer jdkDecoderWholeDirectBuffer() throws CharacterCodingException {
         return jdk.decode(whole.duplicate());
+    }
+
+    /** The limit: the JDK decoder on one heap buffer (its fastest path) holding everything at once. */
+    @Benchmark
+    public CharBuffer jdkDecoderWholeHeapBuffer() throws CharacterCodingException {
+        return jdk.decode(wholeHeap.duplicate());
     }
 }
