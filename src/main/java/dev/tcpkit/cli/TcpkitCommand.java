@@ -17,9 +17,14 @@ import picocli.CommandLine.Spec;
         name = "tcpkit",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "TCP server and client toolkit: ready-made services, a netcat-style client.",
+        description = "TCP server and client toolkit: ready-made services, a netcat-style client, a load generator.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:runtime failure (port in use, refused, unknown host, ...)", "2:usage error"})
+        exitCodeList = {
+            "0:success",
+            "1:runtime failure (port in use, refused, unknown host, ...)",
+            "2:usage error",
+            "3:bench: the run finished but counted errors"
+        })
 final class TcpkitCommand implements Callable<Integer> {
     /** The subcommands, in the order help lists them. */
     private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
@@ -27,6 +32,7 @@ final class TcpkitCommand implements Callable<Integer> {
     static {
         SUBCOMMANDS.put("serve", ServeCommand::new);
         SUBCOMMANDS.put("connect", ConnectCommand::new);
+        SUBCOMMANDS.put("bench", BenchCommand::new);
     }
 
     @Spec

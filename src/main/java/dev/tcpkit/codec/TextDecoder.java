@@ -64,16 +64,21 @@ public final class TextDecoder {
         return out.toString();
     }
 
+    /**
+     * The bytes to decode: the pending bytes of a split character, then the chunk. Always a heap buffer: the JDK's
+     * decoders have a fast path for arrays (whole runs of ASCII at once) and a byte-by-byte one for direct memory,
+     * which is what reads deliver; one copy into an array is several times cheaper than the slow path.
+     */
     private ByteBuffer input(ByteBuf chunk) {
-        ByteBuffer fresh = chunk.nioBufferCount() == 1
-                ? chunk.nioBuffer()
-                : ByteBuffer.wrap(io.netty.buffer.ByteBufUtil.getBytes(chunk));
-        if (!pending.hasRemaining()) {
-            return fresh;
+        int n = chunk.readableBytes();
+        int p = pending.remaining();
+        if (p == 0 && chunk.hasArray()) {
+            return ByteBuffer.wrap(chunk.array(), chunk.arrayOffset() + chunk.readerIndex(), n);
         }
-        ByteBuffer joined = ByteBuffer.allocate(pending.remaining() + fresh.remaining());
-        joined.put(pending).put(fresh).flip();
-        return joined;
+        byte[] bytes = new byte[p + n];
+        pending.get(bytes, 0, p);
+        chunk.getBytes(chunk.readerIndex(), bytes, p, n);
+        return ByteBuffer.wrap(bytes);
     }
 
     private static ByteBuffer copyOf(ByteBuffer in) {
