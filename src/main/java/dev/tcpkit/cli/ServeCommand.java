@@ -11,6 +11,8 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -122,6 +124,56 @@ final class ServeCommand implements Callable<Integer> {
     Path output;
 
     @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Most connections open at once; one more is accepted and closed at once (default: none).")
+    int maxConnections;
+
+    @Option(
+            names = "--max-connections-per-ip",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Most connections open at once from one client address (default: none).")
+    int maxConnectionsPerIp;
+
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "0",
+            converter = DurationConverter.class,
+            description = "Close a connection after this long with nothing read or written (default: none).")
+    Duration idleTimeout;
+
+    @Option(
+            names = "--allow",
+            paramLabel = "CIDR",
+            converter = CidrConverter.class,
+            description = "Only clients in this block get in: 10.0.0.0/8, ::1, ... (repeatable).")
+    List<String> allow = new ArrayList<>();
+
+    @Option(
+            names = "--deny",
+            paramLabel = "CIDR",
+            converter = CidrConverter.class,
+            description = "Clients in this block are closed before any byte; wins over --allow (repeatable).")
+    List<String> deny = new ArrayList<>();
+
+    @Option(
+            names = "--proxy-protocol",
+            description = "Connections start with a PROXY v1/v2 header (HAProxy); its client is the one shown, "
+                    + "limited and checked.")
+    boolean proxyProtocol;
+
+    @Option(
+            names = "--proxy-from",
+            paramLabel = "CIDR",
+            converter = CidrConverter.class,
+            description =
+                    "With --proxy-protocol: the proxies trusted to send it (repeatable; default: 127.0.0.0/8 and ::1).")
+    List<String> proxyFrom = new ArrayList<>();
+
+    @Option(
             names = "--drain-timeout",
             paramLabel = "DURATION",
             defaultValue = "10s",
@@ -151,15 +203,21 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         checkOptions();
         verbosity.apply();
-        TcpServer server = TcpServer.builder()
+        TcpServer.Builder builder = TcpServer.builder()
                 .bind(host, port)
                 .backlog(backlog)
                 .once(once)
                 .transport(transport)
                 .threads(threads)
                 .drainTimeout(drainTimeout)
-                .service(newService())
-                .start();
+                .maxConnections(maxConnections)
+                .maxConnectionsPerIp(maxConnectionsPerIp)
+                .idleTimeout(idleTimeout)
+                .proxyProtocol(proxyProtocol);
+        allow.forEach(builder::allow);
+        deny.forEach(builder::deny);
+        proxyFrom.forEach(builder::proxyFrom);
+        TcpServer server = builder.service(newService()).start();
         // The hook goes in before the start-up line: a script that sends SIGTERM as soon as it reads that line
         // must get the graceful stop and exit 0, not the JVM's default exit 143.
         Thread hook = new Thread(() -> stopOnSignal(server), "tcpkit-signal");
@@ -212,6 +270,16 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (threads < 0) {
             throw new ParameterException(spec.commandLine(), "--threads must be >= 0: " + threads);
+        }
+        if (maxConnections < 0) {
+            throw new ParameterException(spec.commandLine(), "--max-connections must be >= 0: " + maxConnections);
+        }
+        if (maxConnectionsPerIp < 0) {
+            throw new ParameterException(
+                    spec.commandLine(), "--max-connections-per-ip must be >= 0: " + maxConnectionsPerIp);
+        }
+        if (!proxyFrom.isEmpty() && !proxyProtocol) {
+            throw new ParameterException(spec.commandLine(), "--proxy-from needs --proxy-protocol");
         }
     }
 

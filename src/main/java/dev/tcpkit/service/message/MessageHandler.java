@@ -2,7 +2,8 @@ package dev.tcpkit.service.message;
 
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.codec.TextDecoder;
-import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.guard.ClientAddress;
+import dev.tcpkit.guard.Cuts;
 import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.output.RecordWriter;
 import io.netty.buffer.ByteBuf;
@@ -26,9 +27,12 @@ import org.slf4j.LoggerFactory;
  * One connection of a message service: decodes each message, hands it to the record writer, and once it is written
  * sends the answer, if any, and closes if the service answers only once.
  *
- * <p>Backpressure: while more than {@value #MAX_PENDING} bytes of this connection's records wait for stdout (a slow
- * terminal or pipe), reading from it pauses; it resumes once half of that is written. So a stalled stdout holds a
- * bounded amount per connection and never blocks an event loop.
+ * <p>Backpressure, two ways. While more than {@value #MAX_PENDING} bytes of this connection's records wait for stdout
+ * (a slow terminal or pipe), reading from it pauses; it resumes once half of that is written. So a stalled stdout
+ * holds a bounded amount per connection and never blocks an event loop. And answers go out only while the connection
+ * is writable (below its high water mark): since every answer is the same bytes, those a client is not taking are
+ * counted, not buffered, and reading from it pauses until it takes them. So a client that sends and never reads makes
+ * the server hold at most the high water mark plus one answer for it; it is slowed, not cut.
  *
  * <p>State lives on the connection's event loop; the writer's callback hops back onto it.
  */
@@ -56,9 +60,12 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     private long pending;
 
     private boolean pausedForOutput;
+    /** Answers due whose bytes are not handed to the socket yet: the client is not reading. See {@link #sendOwed}. */
+    private long owed;
 
     private boolean done;
     private boolean inputClosed;
+    private boolean closing;
 
     MessageHandler(MessageConfig config, RecordWriter writer) {
         this.config = config;
@@ -68,7 +75,7 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        client = Addresses.format(ctx.channel().remoteAddress());
+        client = ClientAddress.format(ctx.channel());
         connectedAt = System.nanoTime();
         if (config.announce()) {
             log.info("{} connected", client);
@@ -112,7 +119,7 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
         pending += cost;
         if (pending > MAX_PENDING && !pausedForOutput) {
             pausedForOutput = true;
-            ctx.channel().config().setAutoRead(false);
+            updateReading(ctx);
             log.debug("{}: output is behind, pausing reads", client);
         }
         MessageRecord record = new MessageRecord(config.clock().millis(), client, text, bytes);
@@ -125,18 +132,63 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
         pending -= cost;
         if (pausedForOutput && pending <= MAX_PENDING / 2) {
             pausedForOutput = false;
-            ctx.channel().config().setAutoRead(true);
         }
         if (!ctx.channel().isActive()) {
             return;
         }
-        boolean closeNow = config.closeAfterFirst() || (inputClosed && unanswered == 0);
-        ByteBuf reply = config.reply().length > 0 ? Unpooled.wrappedBuffer(config.reply()) : Unpooled.EMPTY_BUFFER;
-        if (closeNow) {
-            finish(ctx, reply);
-        } else if (reply.isReadable()) {
-            ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (config.closeAfterFirst()) {
+            updateReading(ctx);
+            finish(ctx, config.reply().length > 0 ? Unpooled.wrappedBuffer(config.reply()) : Unpooled.EMPTY_BUFFER);
+            return;
         }
+        if (config.reply().length > 0) {
+            owed++;
+        }
+        sendOwed(ctx);
+        updateReading(ctx);
+    }
+
+    /**
+     * Hands owed answers to the socket while it is writable, and closes a half-closed connection once everything is
+     * answered and sent. The answer that takes the connection past its high water mark is the last until it drains.
+     */
+    private void sendOwed(ChannelHandlerContext ctx) {
+        boolean wrote = false;
+        while (owed > 0 && ctx.channel().isWritable()) {
+            owed--;
+            ctx.write(Unpooled.wrappedBuffer(config.reply())).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            wrote = true;
+        }
+        if (inputClosed && unanswered == 0 && owed == 0) {
+            closeWhenFlushed(ctx);
+        } else if (wrote) {
+            ctx.flush();
+        }
+    }
+
+    private void closeWhenFlushed(ChannelHandlerContext ctx) {
+        if (!closing) {
+            closing = true;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Reads go on unless stdout is behind with this client's records, or the client is not taking its answers. Once a
+     * {@code reply} connection has its one message, what it sends is dropped and costs nothing, so only stdout counts.
+     */
+    private void updateReading(ChannelHandlerContext ctx) {
+        boolean takingAnswers = done || (owed == 0 && ctx.channel().isWritable());
+        ctx.channel().config().setAutoRead(!pausedForOutput && takingAnswers);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            sendOwed(ctx);
+            updateReading(ctx);
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     /**
@@ -172,8 +224,8 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
         if (!done && decoder.hasPending()) {
             record(ctx, decoder.decodeLast(Unpooled.EMPTY_BUFFER), carriedBytes);
         }
-        if (unanswered == 0) {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (unanswered == 0 && owed == 0) {
+            closeWhenFlushed(ctx);
         }
     }
 
@@ -200,7 +252,8 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     @SuppressWarnings("FutureReturnValueIgnored") // a failed close leaves nothing more to do
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            log.warn("closing {}: line longer than {} bytes (--max-line)", client, config.maxLine());
+            Cuts.cut(ctx.channel(), "line longer than " + config.maxLine() + " bytes (--max-line)");
+            return;
         } else if (cause instanceof IOException) {
             log.debug("closing {}: {}", client, cause.toString());
         } else {
