@@ -89,7 +89,7 @@ public final class Guard {
             }
         }
         if (!limits.tryTake(ch)) {
-            refuse(ch, Addresses.format(peer), limits.max() + " connections open (--max-connections)");
+            refuse(ch, Addresses.format(peer), "--max-connections " + limits.max() + " reached");
             return;
         }
         if (config.proxyProtocol()) {
@@ -118,8 +118,7 @@ public final class Guard {
             refuse(
                     ch,
                     describe(ch),
-                    limits.maxPerIp() + " connections from " + Addresses.hostOf(ip)
-                            + " open (--max-connections-per-ip)");
+                    "--max-connections-per-ip " + limits.maxPerIp() + " reached for " + Addresses.hostOf(ip));
             return false;
         }
         ch.attr(Cuts.KEY).set(cuts);

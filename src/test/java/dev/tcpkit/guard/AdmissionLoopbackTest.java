@@ -38,8 +38,8 @@ final class AdmissionLoopbackTest {
             try (LoopbackClient third = LoopbackClient.connect(server.port())) {
                 assertThat(third.readUntilClosedOrReset()).isEmpty();
                 assertThat(log.messages())
-                        .contains("refused 127.0.0.1:" + third.socket().getLocalPort()
-                                + ": 2 connections open (--max-connections)");
+                        .contains(
+                                "refused 127.0.0.1:" + third.socket().getLocalPort() + ": --max-connections 2 reached");
             }
             assertThat(server.counters().refused()).isOne();
             assertEchoes(first, "still one");
@@ -66,7 +66,7 @@ final class AdmissionLoopbackTest {
                 assertThat(second.readUntilClosedOrReset()).isEmpty();
                 assertThat(log.messages())
                         .contains("refused 127.0.0.1:" + second.socket().getLocalPort()
-                                + ": 1 connections from 127.0.0.1 open (--max-connections-per-ip)");
+                                + ": --max-connections-per-ip 1 reached for 127.0.0.1");
             }
             assertEchoes(first, "still served");
             assertThat(server.counters().refused()).isOne();

@@ -17,15 +17,15 @@ final class RateLimitedLogTest {
     @Test
     void logsTheFirstLineAtOnceAndAtMostOneASecondAfterThat() {
         try (LogCapture log = LogCapture.of(LOGGER)) {
-            refusals.log("127.0.0.1:40000", "2 connections open (--max-connections)");
+            refusals.log("127.0.0.1:40000", "--max-connections 2 reached");
             for (int i = 0; i < 1000; i++) {
                 now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1)); // a thousand in one second
-                refusals.log("127.0.0.1:" + (40001 + i), "2 connections open (--max-connections)");
+                refusals.log("127.0.0.1:" + (40001 + i), "--max-connections 2 reached");
             }
             assertThat(log.messages())
                     .containsExactly(
-                            "refused 127.0.0.1:40000: 2 connections open (--max-connections)",
-                            "refused 127.0.0.1:41000: 2 connections open (--max-connections)"
+                            "refused 127.0.0.1:40000: --max-connections 2 reached",
+                            "refused 127.0.0.1:41000: --max-connections 2 reached"
                                     + " (and 999 more refused since the last such line)");
         }
     }

@@ -8,6 +8,7 @@ import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.testing.ByteCounter;
+import dev.tcpkit.testing.LogCapture;
 import dev.tcpkit.testing.LoopbackClient;
 import dev.tcpkit.testing.MemoryProbe;
 import java.io.IOException;
@@ -206,8 +207,9 @@ final class MessageServiceLoopbackTest {
     }
 
     @Test
-    void aLineLongerThanMaxLineClosesThatConnectionOnly() throws Exception {
-        try (TcpServer server = start(Services.log()
+    void aLineLongerThanMaxLineCutsThatConnectionOnlyWithALogLine() throws Exception {
+        try (LogCapture log = LogCapture.of("dev.tcpkit.guard");
+                TcpServer server = start(Services.log()
                         .framing(Framing.LINE)
                         .maxLine(16)
                         .reply("ok")
@@ -219,6 +221,10 @@ final class MessageServiceLoopbackTest {
             assertThat(offender.readToEnd()).isEmpty();
             neighbour.send("short line\n", UTF_8);
             assertThat(new String(neighbour.readExactly(2), UTF_8)).isEqualTo("ok");
+            assertThat(server.counters().cut()).isOne();
+            assertThat(log.messages())
+                    .containsExactly("cut 127.0.0.1:" + offender.socket().getLocalPort()
+                            + ": line longer than 16 bytes (--max-line)");
         }
         assertThat(stdout.toString()).doesNotContain("xxxxxxxxxxxxxxxxx").contains(" >>> short line\n");
     }
