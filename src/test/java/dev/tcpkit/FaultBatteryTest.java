@@ -161,7 +161,7 @@ final class FaultBatteryTest {
     }
 
     /**
-     * A slowloris: 1,000 connections each sending one byte every two seconds against a one-second idle timeout. Every
+     * A slowloris: 1,000 connections each sending one byte every three seconds against a two-second idle timeout. Every
      * one is cut, in a handful of log lines, while a client that keeps talking is served throughout.
      */
     @Test
@@ -170,7 +170,7 @@ final class FaultBatteryTest {
         try (LogCapture log = LogCapture.of("dev.tcpkit.guard");
                 TcpServer server = TcpServer.builder()
                         .bind("127.0.0.1", 0)
-                        .idleTimeout(Duration.ofSeconds(1))
+                        .idleTimeout(Duration.ofSeconds(2))
                         .service(Services.echo())
                         .start();
                 LoopbackClient active = LoopbackClient.connect(server.port())) {
@@ -184,10 +184,10 @@ final class FaultBatteryTest {
                     lorises.add(loris);
                     loris.send(new byte[] {'x'});
                 }
-                // One more byte every two seconds to those still open, until the server has cut them all.
+                // One more byte every three seconds to those still open, until the server has cut them all.
                 long deadline = System.nanoTime() + WAIT.toNanos();
                 while (server.counters().cut() < slow && System.nanoTime() < deadline) {
-                    await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+                    await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
                     for (LoopbackClient loris : lorises) {
                         sendQuietly(loris);
                     }
@@ -209,7 +209,7 @@ final class FaultBatteryTest {
             double seconds = (System.nanoTime() - started) / 1e9;
             List<String> cuts = log.messagesStartingWith("cut ");
             assertThat(cuts).hasSizeLessThanOrEqualTo((int) Math.ceil(seconds) + 1);
-            assertThat(cuts).allMatch(line -> line.contains(": idle for 1s (--idle-timeout)"));
+            assertThat(cuts).allMatch(line -> line.contains(": idle for 2s (--idle-timeout)"));
         }
     }
 

@@ -89,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "64KiB",
             converter = ByteSizeConverter.class,
             description =
-                    "Longest line with --framing line; a longer one closes the connection (default: ${DEFAULT-VALUE}).")
+                    "reply, log: longest line with --framing line; a longer one cuts the connection (default: ${DEFAULT-VALUE}).")
     int maxLine;
 
     @Option(

@@ -32,7 +32,7 @@ final class LimitsProcessIT {
                 "--deny",
                 "127.0.0.2",
                 "--idle-timeout",
-                "1s")) {
+                "3s")) {
             int port = server.awaitListening();
             try (LoopbackClient denied = LoopbackClient.connectFrom("127.0.0.2", port)) {
                 assertThat(denied.readUntilClosedOrReset()).isEmpty();
@@ -50,7 +50,7 @@ final class LimitsProcessIT {
                 // Then silence: the one connection is cut by the idle timeout.
                 assertThat(served.readUntilClosedOrReset()).isEmpty();
                 server.awaitStderrLine(line -> line.endsWith(
-                        " INFO  cut 127.0.0.1:" + served.socket().getLocalPort() + ": idle for 1s (--idle-timeout)"));
+                        " INFO  cut 127.0.0.1:" + served.socket().getLocalPort() + ": idle for 3s (--idle-timeout)"));
             }
             server.terminate();
             assertThat(server.awaitExit(EXIT)).isZero();
