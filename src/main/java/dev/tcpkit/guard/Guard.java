@@ -49,10 +49,7 @@ public final class Guard {
     private final Cuts cuts;
 
     public Guard(GuardConfig config, ServerCounters counters) {
-        this(config, counters, System::nanoTime);
-    }
-
-    Guard(GuardConfig config, ServerCounters counters, LongSupplier nanoTime) {
+        LongSupplier nanoTime = System::nanoTime;
         this.config = config;
         this.counters = counters;
         this.access = new AccessRules(config.allow(), config.deny());
