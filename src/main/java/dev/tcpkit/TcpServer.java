@@ -2,6 +2,9 @@ package dev.tcpkit;
 
 import dev.tcpkit.admin.AdminConfig;
 import dev.tcpkit.admin.AdminServer;
+import dev.tcpkit.guard.Cidr;
+import dev.tcpkit.guard.Guard;
+import dev.tcpkit.guard.GuardConfig;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.stats.ConnectionRegistry;
 import dev.tcpkit.stats.ServerCounters;
@@ -9,15 +12,14 @@ import dev.tcpkit.transport.BindFailedException;
 import dev.tcpkit.transport.BoundServer;
 import dev.tcpkit.transport.ServerConfig;
 import dev.tcpkit.transport.Transport;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler.Sharable;
-import io.netty.channel.ChannelInitializer;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +38,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #close()} shuts down gracefully: it stops accepting, lets open connections finish for up to the drain
  * timeout, closes the rest, then closes the service (which flushes any output it writes).
+ *
+ * <p>Every connection passes the server's guard before the service sees it: access control ({@link Builder#allow},
+ * {@link Builder#deny}), connection limits, the PROXY protocol header; and once admitted, the idle timeout. A
+ * connection turned away is closed before anything is read from it or written to it, counted in {@link #counters()},
+ * and logged at most once a second per kind ({@code refused}, {@code denied}, {@code cut}).
  */
 public final class TcpServer implements AutoCloseable {
     private final BoundServer bound;
@@ -150,6 +157,14 @@ public final class TcpServer implements AutoCloseable {
         private @Nullable String adminHost;
         private int adminPort = -1;
         private @Nullable String adminToken;
+        private int maxConnections;
+        private int maxConnectionsPerIp;
+        private Duration idleTimeout = Duration.ZERO;
+        private final List<Cidr> allow = new ArrayList<>();
+        private final List<Cidr> deny = new ArrayList<>();
+        private boolean proxyProtocol;
+        private @Nullable List<Cidr> proxyFrom;
+        private Duration proxyHeaderTimeout = GuardConfig.DEFAULT_PROXY_HEADER_TIMEOUT;
 
         private Builder() {}
 
@@ -207,6 +222,99 @@ public final class TcpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The most connections open at once (default {@code 0}: no limit). One more is accepted and closed at once,
+         * counted as refused; the open ones are not affected.
+         */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 0) {
+                throw new IllegalArgumentException("maxConnections must be >= 0: " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * The most connections open at once from one client address (default {@code 0}: no limit); with the PROXY
+         * protocol, the address its header names. One more is accepted and closed at once, counted as refused.
+         */
+        public Builder maxConnectionsPerIp(int maxConnectionsPerIp) {
+            if (maxConnectionsPerIp < 0) {
+                throw new IllegalArgumentException("maxConnectionsPerIp must be >= 0: " + maxConnectionsPerIp);
+            }
+            this.maxConnectionsPerIp = maxConnectionsPerIp;
+            return this;
+        }
+
+        /**
+         * Cuts a connection on which nothing was read or written for this long (default zero: never). Output still
+         * draining to a slowly reading client counts as activity.
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            if (idleTimeout.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout must be >= 0: " + idleTimeout);
+            }
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /**
+         * Lets in only clients in the given blocks ({@code 10.0.0.0/8}, {@code ::1}); repeatable. A {@link #deny}
+         * block wins over an allow block.
+         *
+         * @throws IllegalArgumentException if {@code cidr} is not an IP literal with an optional prefix length
+         */
+        public Builder allow(String cidr) {
+            allow.add(Cidr.parse(cidr));
+            return this;
+        }
+
+        /**
+         * Closes connections from clients in the given block before anything is read or written; repeatable.
+         *
+         * @throws IllegalArgumentException if {@code cidr} is not an IP literal with an optional prefix length
+         */
+        public Builder deny(String cidr) {
+            deny.add(Cidr.parse(cidr));
+            return this;
+        }
+
+        /**
+         * Whether every connection starts with a HAProxy PROXY v1 or v2 header (default false). The client it names
+         * is the one access rules check, per-address limits count, and services show; the header is accepted only
+         * from {@link #proxyFrom} peers, and a connection without a valid one is closed.
+         */
+        public Builder proxyProtocol(boolean proxyProtocol) {
+            this.proxyProtocol = proxyProtocol;
+            return this;
+        }
+
+        /**
+         * A block of proxies trusted to send the PROXY header; repeatable. The first call replaces the default, this
+         * host ({@code 127.0.0.0/8} and {@code ::1}).
+         *
+         * @throws IllegalArgumentException if {@code cidr} is not an IP literal with an optional prefix length
+         */
+        public Builder proxyFrom(String cidr) {
+            Cidr block = Cidr.parse(cidr);
+            List<Cidr> trusted = proxyFrom;
+            if (trusted == null) {
+                trusted = new ArrayList<>();
+                proxyFrom = trusted;
+            }
+            trusted.add(block);
+            return this;
+        }
+
+        /** How long a connection may take to send its PROXY header (default 5 s). */
+        public Builder proxyHeaderTimeout(Duration proxyHeaderTimeout) {
+            if (proxyHeaderTimeout.isNegative() || proxyHeaderTimeout.isZero()) {
+                throw new IllegalArgumentException("proxyHeaderTimeout must be > 0: " + proxyHeaderTimeout);
+            }
+            this.proxyHeaderTimeout = proxyHeaderTimeout;
+            return this;
+        }
+
         /** What to do with each connection (default {@link Services#echo()}). */
         public Builder service(Service service) {
             this.service = service;
@@ -249,12 +357,26 @@ public final class TcpServer implements AutoCloseable {
         public TcpServer start() throws BindFailedException {
             Service s = service != null ? service : Services.echo();
             ServerConfig config = new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout);
+            List<Cidr> trusted = proxyFrom;
+            GuardConfig guarded = new GuardConfig(
+                    maxConnections,
+                    maxConnectionsPerIp,
+                    idleTimeout,
+                    allow,
+                    deny,
+                    proxyProtocol,
+                    trusted != null ? trusted : GuardConfig.LOOPBACK,
+                    proxyHeaderTimeout);
+            ServerCounters counters = new ServerCounters();
             ConnectionRegistry connections =
                     new ConnectionRegistry(s.name(), s.announcesConnections(), Clock.systemUTC());
             TcpServer server;
             try {
-                server =
-                        new TcpServer(BoundServer.bind(config, new ServiceInitializer(connections, s)), s, connections);
+                Guard guard = new Guard(guarded, counters);
+                server = new TcpServer(
+                        BoundServer.bind(config, counters, new ConnectionInitializer(guard, connections, s)),
+                        s,
+                        connections);
             } catch (BindFailedException | RuntimeException e) {
                 s.close();
                 throw e;
@@ -294,23 +416,5 @@ public final class TcpServer implements AutoCloseable {
                 connections,
                 counters(),
                 Collections.unmodifiableMap(limits));
-    }
-
-    /** Tracks each accepted connection, then hands it to the service. */
-    @Sharable
-    private static final class ServiceInitializer extends ChannelInitializer<Channel> {
-        private final ConnectionRegistry connections;
-        private final Service service;
-
-        ServiceInitializer(ConnectionRegistry connections, Service service) {
-            this.connections = connections;
-            this.service = service;
-        }
-
-        @Override
-        protected void initChannel(Channel ch) {
-            connections.track(ch);
-            service.initChannel(ch);
-        }
     }
 }

@@ -12,6 +12,8 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -98,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "64KiB",
             converter = ByteSizeConverter.class,
             description =
-                    "Longest line with --framing line; a longer one closes the connection (default: ${DEFAULT-VALUE}).")
+                    "reply, log: longest line with --framing line; a longer one cuts the connection (default: ${DEFAULT-VALUE}).")
     int maxLine;
 
     @Option(
@@ -140,6 +142,56 @@ final class ServeCommand implements Callable<Integer> {
                     + " disconnected past it (default: 1MiB).")
     @Nullable
     Integer maxQueue;
+
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Most connections open at once; one more is accepted and closed at once (default: none).")
+    int maxConnections;
+
+    @Option(
+            names = "--max-connections-per-ip",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Most connections open at once from one client address (default: none).")
+    int maxConnectionsPerIp;
+
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "0",
+            converter = DurationConverter.class,
+            description = "Close a connection after this long with nothing read or written (default: none).")
+    Duration idleTimeout;
+
+    @Option(
+            names = "--allow",
+            paramLabel = "CIDR",
+            converter = CidrConverter.class,
+            description = "Only clients in this block get in: 10.0.0.0/8, ::1, ... (repeatable).")
+    List<String> allow = new ArrayList<>();
+
+    @Option(
+            names = "--deny",
+            paramLabel = "CIDR",
+            converter = CidrConverter.class,
+            description = "Clients in this block are closed before any byte; wins over --allow (repeatable).")
+    List<String> deny = new ArrayList<>();
+
+    @Option(
+            names = "--proxy-protocol",
+            description = "Connections start with a PROXY v1/v2 header (HAProxy); its client is the one shown, "
+                    + "limited and checked.")
+    boolean proxyProtocol;
+
+    @Option(
+            names = "--proxy-from",
+            paramLabel = "CIDR",
+            converter = CidrConverter.class,
+            description =
+                    "With --proxy-protocol: the proxies trusted to send it (repeatable; default: 127.0.0.0/8 and ::1).")
+    List<String> proxyFrom = new ArrayList<>();
 
     @Option(
             names = "--drain-timeout",
@@ -209,7 +261,14 @@ final class ServeCommand implements Callable<Integer> {
                 .once(once)
                 .transport(transport)
                 .threads(threads)
-                .drainTimeout(drainTimeout);
+                .drainTimeout(drainTimeout)
+                .maxConnections(maxConnections)
+                .maxConnectionsPerIp(maxConnectionsPerIp)
+                .idleTimeout(idleTimeout)
+                .proxyProtocol(proxyProtocol);
+        allow.forEach(builder::allow);
+        deny.forEach(builder::deny);
+        proxyFrom.forEach(builder::proxyFrom);
         if (adminPort != null) {
             builder.admin(adminHost, adminPort).adminToken(adminToken);
         }
@@ -311,6 +370,16 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (adminToken != null && adminToken.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--admin-token must not be empty");
+        }
+        if (maxConnections < 0) {
+            throw new ParameterException(spec.commandLine(), "--max-connections must be >= 0: " + maxConnections);
+        }
+        if (maxConnectionsPerIp < 0) {
+            throw new ParameterException(
+                    spec.commandLine(), "--max-connections-per-ip must be >= 0: " + maxConnectionsPerIp);
+        }
+        if (!proxyFrom.isEmpty() && !proxyProtocol) {
+            throw new ParameterException(spec.commandLine(), "--proxy-from needs --proxy-protocol");
         }
     }
 

@@ -39,22 +39,31 @@ public final class Addresses {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
-    private static String hostOf(InetAddress ip) {
-        if (ip instanceof Inet6Address) {
-            byte[] b = ip.getAddress();
-            if (isIpv4Mapped(b)) {
-                try {
-                    return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]})
-                            .getHostAddress();
-                } catch (UnknownHostException impossible) {
-                    throw new AssertionError(impossible);
-                }
-            }
-            String s = ip.getHostAddress();
+    /** An address as users write it: IPv4-mapped IPv6 as plain IPv4, IPv6 shortened ({@code ::1}) and unscoped. */
+    public static String hostOf(InetAddress ip) {
+        InetAddress plain = unmapped(ip);
+        if (plain instanceof Inet6Address) {
+            String s = plain.getHostAddress();
             int scope = s.indexOf('%');
             return compress(scope >= 0 ? s.substring(0, scope) : s);
         }
-        return ip.getHostAddress();
+        return plain.getHostAddress();
+    }
+
+    /**
+     * The IPv4 address an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) stands for, or {@code ip} itself: an IPv4
+     * client of a dual-stack socket is the same client, for display, access rules and per-address limits alike.
+     */
+    public static InetAddress unmapped(InetAddress ip) {
+        byte[] b = ip.getAddress();
+        if (ip instanceof Inet6Address && isIpv4Mapped(b)) {
+            try {
+                return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
+            } catch (UnknownHostException impossible) {
+                throw new AssertionError(impossible);
+            }
+        }
+        return ip;
     }
 
     private static boolean isIpv4Mapped(byte[] b) {

@@ -63,6 +63,11 @@ public final class PendingRecords {
         this.onWritten = onWritten;
     }
 
+    /** Whether reads are paused because too much of this connection's output waits for the writer. */
+    public boolean behind() {
+        return paused;
+    }
+
     /** Adds a record to the current burst; {@link #submit} hands the burst to the writer. */
     public void add(MessageRecord record) {
         long cost = RECORD_COST + 2L * record.text().length();

@@ -39,7 +39,11 @@ public final class ServerCounters {
         refused.increment();
     }
 
-    /** A connection was closed on arrival by access control, before any byte was read or written. */
+    /**
+     * A connection was closed on arrival by access control, before any byte was written to it or reached the service:
+     * its address is not allowed, or (with the PROXY protocol) its peer is not a trusted proxy, or its header was
+     * missing or malformed, or named a client that is not allowed.
+     */
     public void countDenied() {
         denied.increment();
     }

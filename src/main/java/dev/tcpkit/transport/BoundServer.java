@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -35,12 +36,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class BoundServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BoundServer.class);
+    /** Netty's defaults, set here so that the bound is stated where connections are made. */
+    private static final WriteBufferWaterMark WRITE_BUFFER = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
     private final ServerConfig config;
     private final IoSupport io;
     private final EventLoopGroup group;
     private final ChannelGroup connections;
-    private final ServerCounters counters = new ServerCounters();
+    private final ServerCounters counters;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicBoolean acceptedOne = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -49,8 +52,9 @@ public final class BoundServer implements AutoCloseable {
     private volatile boolean draining;
     private volatile @Nullable Channel serverChannel;
 
-    private BoundServer(ServerConfig config, IoSupport io) {
+    private BoundServer(ServerConfig config, ServerCounters counters, IoSupport io) {
         this.config = config;
+        this.counters = counters;
         this.io = io;
         this.group = io.newGroup(config.threads(), new DefaultThreadFactory("tcpkit-io", false));
         this.connections = new DefaultChannelGroup("tcpkit-connections", GlobalEventExecutor.INSTANCE);
@@ -59,12 +63,15 @@ public final class BoundServer implements AutoCloseable {
     /**
      * Binds a listening socket and serves each accepted connection with {@code childHandler}.
      *
+     * @param counters where connections turned away here (after {@code --once}, while draining) are counted as
+     *     refused; {@code childHandler} counts the rest
      * @param childHandler a {@code @Sharable} handler, typically a {@link ChannelInitializer}, added to every
      *     accepted connection's pipeline
      * @throws BindFailedException if the address cannot be listened on; the message is one line for users
      * @throws TransportUnavailableException if the requested transport cannot load here
      */
-    public static BoundServer bind(ServerConfig config, ChannelHandler childHandler) throws BindFailedException {
+    public static BoundServer bind(ServerConfig config, ServerCounters counters, ChannelHandler childHandler)
+            throws BindFailedException {
         IoSupport io = IoSupport.resolve(config.transport());
         InetSocketAddress address;
         try {
@@ -74,7 +81,7 @@ public final class BoundServer implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new BindFailedException(config.displayAddress(), "unknown host", e);
         }
-        BoundServer server = new BoundServer(config, io);
+        BoundServer server = new BoundServer(config, counters, io);
         server.start(address, childHandler);
         return server;
     }
@@ -87,6 +94,9 @@ public final class BoundServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childAttr(ServerCounters.KEY, counters)
+                // The bound on what a connection may have queued for a peer that does not read: past the high mark
+                // the channel turns unwritable and the services stop reading from that peer until it drains.
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WRITE_BUFFER)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -105,7 +115,10 @@ public final class BoundServer implements AutoCloseable {
         serverChannel = bound.channel();
     }
 
-    /** Tracks a new connection; returns false if it must not be served (after --once, or while draining). */
+    /**
+     * Tracks a new connection; returns false if it must not be served (after --once, or while draining). One that may
+     * be served is counted as accepted, refused or denied by the child handler.
+     */
     private boolean admit(Channel ch) {
         if (draining || (config.once() && !acceptedOne.compareAndSet(false, true))) {
             counters.countRefused();
@@ -119,7 +132,6 @@ public final class BoundServer implements AutoCloseable {
         }
         connections.add(ch);
         open.incrementAndGet();
-        counters.countAccepted();
         ch.closeFuture().addListener(f -> {
             if (open.decrementAndGet() == 0 && draining) {
                 drained.complete(null);

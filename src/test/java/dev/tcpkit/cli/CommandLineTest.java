@@ -123,6 +123,14 @@ final class CommandLineTest {
         "--admin-port, 70000, '--admin-port must be in 0..65535: 70000'",
         "--admin-port, x, 'x'",
         "--log-format, yaml, 'yaml'",
+        "--max-connections, -1, '--max-connections must be >= 0: -1'",
+        "--max-connections-per-ip, -3, '--max-connections-per-ip must be >= 0: -3'",
+        "--idle-timeout, soon, 'soon'",
+        "--allow, example.com, 'example.com'",
+        "--allow, example.com, is not an IP address or CIDR block",
+        "--deny, 10.0.0.0/33, 10.0.0.0/33",
+        "--deny, 10.0.0.0/33, has a prefix out of range (0 to 32)",
+        "--proxy-from, ::1/200, has a prefix out of range (0 to 128)",
     })
     void serveRejectsABadValueQuotingIt(String option, String value, String quoted) {
         assertThat(execute("serve", "echo", "--host", "127.0.0.1", option, value))
@@ -131,6 +139,14 @@ final class CommandLineTest {
         assertThat(lines.get(0)).contains(quoted);
         assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit serve --help' for more information.");
         assertThat(out.toString()).isEmpty();
+        assertNoStackTrace();
+    }
+
+    @Test
+    void serveRejectsProxyFromWithoutProxyProtocol() {
+        assertThat(execute("serve", "echo", "--host", "127.0.0.1", "--proxy-from", "10.0.0.5"))
+                .isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).hasValue("--proxy-from needs --proxy-protocol");
         assertNoStackTrace();
     }
 

@@ -20,9 +20,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,11 +187,17 @@ final class ServeProcessIT {
         }
     }
 
+    /**
+     * 200 clients send lines at once; SIGTERM arrives halfway. The server drains: every line, sent before or after the
+     * signal, is on stdout and in the output file exactly once, and it exits 0.
+     */
     @Test
-    void sigtermFlushesEveryMessageOfEveryClientToStdoutAndTheOutputFileExactlyOnce(@TempDir Path dir)
+    void sigtermUnderLoadFlushesEveryMessageOfTwoHundredClientsToStdoutAndTheOutputFileExactlyOnce(@TempDir Path dir)
             throws Exception {
         Path output = dir.resolve("messages.jsonl");
-        int clients = 4;
+        int clients = 200;
+        int lines = 20;
+        ExecutorService senders = Executors.newFixedThreadPool(clients);
         try (TcpkitProcess server = TcpkitProcess.start(
                 "serve",
                 "log",
@@ -197,21 +211,34 @@ final class ServeProcessIT {
                 "0")) {
             int port = server.awaitListening();
             List<LoopbackClient> connections = new ArrayList<>();
-            Map<String, List<String>> sent = new HashMap<>();
+            Map<String, List<String>> sent = new ConcurrentHashMap<>();
+            CountDownLatch halfway = new CountDownLatch(clients);
+            CountDownLatch termSent = new CountDownLatch(1);
+            List<Future<Void>> sending = new ArrayList<>();
             try {
                 for (int c = 0; c < clients; c++) {
                     LoopbackClient client = LoopbackClient.connect(port);
                     connections.add(client);
-                    sent.put("127.0.0.1:" + client.socket().getLocalPort(), new ArrayList<>());
+                    String address = "127.0.0.1:" + client.socket().getLocalPort();
+                    sent.put(address, new ArrayList<>());
+                    client.send("hello from " + address + "\n", UTF_8);
+                    sent.get(address).add("hello from " + address);
                 }
-                sendLines(connections, sent, "before TERM", 20);
                 // Every connection accepted and being read before the signal: it is drained, not refused.
-                server.awaitStdoutLines(clients * 20);
+                server.awaitStdoutLines(clients);
+                for (LoopbackClient client : connections) {
+                    sending.add(senders.submit(() -> sendLinesAroundTerm(client, sent, lines, halfway, termSent)));
+                }
+                assertThat(halfway.await(30, TimeUnit.SECONDS)).isTrue();
                 server.terminate();
                 server.awaitStderrLine(
                         line -> line.endsWith("draining " + clients + " open connection(s) for up to 10000 ms"));
-                sendLines(connections, sent, "after TERM", 5);
+                termSent.countDown();
+                for (Future<Void> f : sending) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
             } finally {
+                senders.shutdownNow();
                 for (LoopbackClient client : connections) {
                     client.close();
                 }
@@ -220,6 +247,82 @@ final class ServeProcessIT {
 
             assertThat(byClient(Records.parse(server.stdoutLines()))).isEqualTo(sent);
             assertThat(byClient(readJsonLines(output))).isEqualTo(sent);
+        }
+    }
+
+    /** Sends half the lines, waits for the signal, sends the rest, then closes: each ends while the server drains. */
+    private static Void sendLinesAroundTerm(
+            LoopbackClient client,
+            Map<String, List<String>> sent,
+            int count,
+            CountDownLatch halfway,
+            CountDownLatch termSent)
+            throws Exception {
+        String address = "127.0.0.1:" + client.socket().getLocalPort();
+        for (int i = 0; i < count; i++) {
+            if (i == count / 2) {
+                halfway.countDown();
+                assertThat(termSent.await(30, TimeUnit.SECONDS)).isTrue();
+            }
+            String text = "line " + i + " from " + address + ": 消息";
+            client.send(text + "\n", UTF_8);
+            sent.get(address).add(text);
+        }
+        client.socket().close();
+        return null;
+    }
+
+    /**
+     * 50 clients are mid-way through echoing 1 MiB each when SIGTERM arrives: each sends the rest after the signal,
+     * gets every byte back in order, and the server exits 0 once the last has finished, within the drain timeout.
+     */
+    @Test
+    void sigtermLetsEveryInFlightEchoFinishThenExitsZero() throws Exception {
+        int clients = 50;
+        int size = 1024 * 1024;
+        ExecutorService pool = Executors.newFixedThreadPool(2 * clients);
+        try (TcpkitProcess server =
+                TcpkitProcess.start("serve", "echo", "--drain-timeout", "30s", "--host", "127.0.0.1", "--port", "0")) {
+            int port = server.awaitListening();
+            CountDownLatch halfway = new CountDownLatch(clients);
+            CountDownLatch termSent = new CountDownLatch(1);
+            List<byte[]> sent = new ArrayList<>();
+            List<Future<Void>> writers = new ArrayList<>();
+            List<Future<byte[]>> echoes = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                byte[] data = new byte[size];
+                new SplittableRandom(c).nextBytes(data);
+                sent.add(data);
+                LoopbackClient client = LoopbackClient.connect(port);
+                writers.add(pool.submit(() -> {
+                    client.send(Arrays.copyOfRange(data, 0, size / 2));
+                    halfway.countDown();
+                    assertThat(termSent.await(30, TimeUnit.SECONDS)).isTrue();
+                    client.send(Arrays.copyOfRange(data, size / 2, size));
+                    client.shutdownOutput();
+                    return null;
+                }));
+                echoes.add(pool.submit(() -> {
+                    try (client) {
+                        return client.readTimeout(Duration.ofSeconds(30)).readToEnd();
+                    }
+                }));
+            }
+            assertThat(halfway.await(30, TimeUnit.SECONDS)).isTrue();
+            server.terminate();
+            server.awaitStderrLine(
+                    line -> line.endsWith("draining " + clients + " open connection(s) for up to 30000 ms"));
+            termSent.countDown();
+            for (int c = 0; c < clients; c++) {
+                writers.get(c).get(60, TimeUnit.SECONDS);
+                assertThat(Arrays.equals(echoes.get(c).get(60, TimeUnit.SECONDS), sent.get(c)))
+                        .as("client %d got its 1 MiB back intact", c)
+                        .isTrue();
+            }
+            assertThat(server.awaitExit(EXIT)).isZero();
+            assertThat(server.stderrLines()).noneMatch(line -> line.contains("drain timeout"));
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -261,19 +364,6 @@ final class ServeProcessIT {
             assertThat(server.awaitExit(Duration.ofSeconds(5))).isZero();
             assertThat(server.stderrLines()).singleElement().asString().matches(TcpkitProcess.LISTENING);
             assertThat(server.stdout()).isEmpty();
-        }
-    }
-
-    private static void sendLines(
-            List<LoopbackClient> connections, Map<String, List<String>> sent, String phase, int count)
-            throws IOException {
-        for (int i = 0; i < count; i++) {
-            for (LoopbackClient client : connections) {
-                String address = "127.0.0.1:" + client.socket().getLocalPort();
-                String text = phase + " " + i + " from " + address + ": 消息";
-                client.send(text + "\n", UTF_8);
-                sent.get(address).add(text);
-            }
         }
     }
 

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.Charset;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** A blocking client socket on 127.0.0.1 with the few helpers tests need; every read has a timeout. */
 public final class LoopbackClient implements AutoCloseable {
@@ -24,7 +25,23 @@ public final class LoopbackClient implements AutoCloseable {
 
     /** Connects to {@code address}:{@code port} with a 5 s read timeout. */
     public static LoopbackClient connect(InetAddress address, int port) throws IOException {
+        return connect(null, address, port);
+    }
+
+    /**
+     * Connects from {@code source} (any port; {@code null} lets the kernel choose) to 127.0.0.1:{@code port}. On Linux
+     * every 127.x.y.z is loopback, so tests can play clients from several addresses.
+     */
+    public static LoopbackClient connectFrom(String source, int port) throws IOException {
+        return connect(InetAddress.getByName(source), InetAddress.getLoopbackAddress(), port);
+    }
+
+    private static LoopbackClient connect(@Nullable InetAddress source, InetAddress address, int port)
+            throws IOException {
         Socket s = new Socket();
+        if (source != null) {
+            s.bind(new InetSocketAddress(source, 0));
+        }
         s.connect(new InetSocketAddress(address, port), 5_000);
         s.setSoTimeout(5_000);
         s.setTcpNoDelay(true);
@@ -56,6 +73,27 @@ public final class LoopbackClient implements AutoCloseable {
             throw new IOException("end of stream after " + b.length + " of " + n + " bytes");
         }
         return b;
+    }
+
+    /**
+     * Reads whatever arrives until the server closes the connection, treating a reset as that close: what a client
+     * turned away on arrival sees is EOF or a reset, depending on whether it had sent anything yet.
+     */
+    public byte[] readUntilClosedOrReset() throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                out.write(buf, 0, n);
+            }
+        } catch (java.net.SocketException reset) {
+            if (!String.valueOf(reset.getMessage()).contains("reset")) {
+                throw reset;
+            }
+        }
+        return out.toByteArray();
     }
 
     /** Reads until the server closes the connection (or the read timeout passes, which fails). */

@@ -1,5 +1,6 @@
 package dev.tcpkit.service.echo;
 
+import dev.tcpkit.guard.ClientAddress;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -9,10 +10,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes every received buffer back: written per read, flushed once per read burst.
  *
- * <p>Backpressure: when the connection's outbound buffer passes its high water mark (a peer that sends but does not
- * read), reading stops until it drains below the low mark, so the server holds at most about one water mark of
- * data per connection. When the peer shuts down its sending side, everything received is sent back and then the
- * connection is closed ({@link dev.tcpkit.service.CloseOnInputShutdown}), which is what netcat-style clients wait for.
+ * <p>Backpressure: the write that takes the connection's outbound buffer past its high water mark (a peer that sends
+ * but does not read) turns the channel unwritable, and reading stops right there, within the read that did it; it
+ * resumes once the buffer drains below the low mark. So the server holds at most the high mark plus one read (64 KiB
+ * each) for a client, however long it goes on sending without reading; the client is slowed, never cut. When the
+ * peer shuts down its sending side, everything received is sent back and then the connection is closed
+ * ({@link dev.tcpkit.service.CloseOnInputShutdown}), which is what netcat-style clients wait for.
  */
 @Sharable
 final class EchoHandler extends ChannelInboundHandlerAdapter {
@@ -31,23 +34,19 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
-        if (!ctx.channel().isWritable()) {
-            ctx.channel().config().setAutoRead(false);
-        }
     }
 
+    /** Fired by the very write that crosses a water mark, so reading stops before the next read. */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
-            ctx.channel().config().setAutoRead(true);
-        }
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     @SuppressWarnings("FutureReturnValueIgnored") // a failed close leaves nothing more to do
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("closing {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("closing {}: {}", ClientAddress.format(ctx.channel()), cause.toString());
         ctx.close();
     }
 }

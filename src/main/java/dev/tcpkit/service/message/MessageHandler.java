@@ -1,7 +1,8 @@
 package dev.tcpkit.service.message;
 
 import dev.tcpkit.codec.TextMessage;
-import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.guard.ClientAddress;
+import dev.tcpkit.guard.Cuts;
 import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.service.PendingRecords;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * sends the answer, if any, and closes if the service answers only once. A stalled stdout pauses this connection's
  * reads (see {@link PendingRecords}).
  *
+ * <p>Answers go out only while the connection is writable (below its high water mark): since every answer is the
+ * same bytes, those a client is not taking are counted, not buffered, and reading from it pauses until it takes
+ * them. So a client that sends and never reads makes the server hold at most the high water mark plus one answer for
+ * it; it is slowed, not cut.
+ *
  * <p>State lives on the connection's event loop; the writer's callback hops back onto it.
  */
 final class MessageHandler extends ChannelInboundHandlerAdapter {
@@ -46,6 +52,9 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
 
     private boolean done;
     private boolean inputClosed;
+    private boolean closing;
+    /** Answers due whose bytes are not handed to the socket yet: the client is not reading. See {@link #sendOwed}. */
+    private long owed;
 
     /** Set when the handler is added; the writer's acknowledgements answer through it. */
     private @Nullable ChannelHandlerContext context;
@@ -62,7 +71,7 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        client = Addresses.format(ctx.channel().remoteAddress());
+        client = ClientAddress.format(ctx.channel());
         connection = Connection.of(ctx.channel());
         if (connection != null) {
             connection.trackMessages();
@@ -111,17 +120,59 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
         if (ctx == null || !ctx.channel().isActive()) {
             return;
         }
-        boolean closeNow = config.closeAfterFirst() || (inputClosed && unanswered == 0);
-        if (config.reply().length > 0) {
-            for (int i = closeNow ? 1 : 0; i < written; i++) {
-                ctx.write(reply()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-            }
-        }
-        if (closeNow) {
+        if (config.closeAfterFirst()) {
+            updateReading(ctx);
             finish(ctx, config.reply().length > 0 ? reply() : Unpooled.EMPTY_BUFFER);
-        } else {
+            return;
+        }
+        if (config.reply().length > 0) {
+            owed += written;
+        }
+        sendOwed(ctx);
+        updateReading(ctx);
+    }
+
+    /**
+     * Hands owed answers to the socket while it is writable, and closes a half-closed connection once everything is
+     * answered and sent. The answer that takes the connection past its high water mark is the last until it drains.
+     */
+    private void sendOwed(ChannelHandlerContext ctx) {
+        boolean wrote = false;
+        while (owed > 0 && ctx.channel().isWritable()) {
+            owed--;
+            ctx.write(reply()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            wrote = true;
+        }
+        if (inputClosed && unanswered == 0 && owed == 0) {
+            closeWhenFlushed(ctx);
+        } else if (wrote) {
             ctx.flush();
         }
+    }
+
+    private void closeWhenFlushed(ChannelHandlerContext ctx) {
+        if (!closing) {
+            closing = true;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Reads go on unless stdout is behind with this client's records, or the client is not taking its answers. Once a
+     * {@code reply} connection has its one message, what it sends is dropped and costs nothing, so only stdout counts.
+     */
+    private void updateReading(ChannelHandlerContext ctx) {
+        boolean takingAnswers = done || (owed == 0 && ctx.channel().isWritable());
+        ctx.channel().config().setAutoRead(!records.behind() && takingAnswers);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            sendOwed(ctx);
+            updateReading(ctx);
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     private ByteBuf reply() {
@@ -163,8 +214,8 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
         // The decoders before this handler have passed on every message, the last incomplete one included.
         inputClosed = true;
         records.submit();
-        if (unanswered == 0) {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (unanswered == 0 && owed == 0) {
+            closeWhenFlushed(ctx);
         }
     }
 
@@ -182,12 +233,8 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
             if (connection != null) {
                 connection.closeReason(reason);
             }
-            log.atWarn()
-                    .addKeyValue("event", "cut")
-                    .addKeyValue("service", config.service())
-                    .addKeyValue("client", client)
-                    .addKeyValue("reason", reason)
-                    .log("closing {}: {}", client, reason);
+            Cuts.cut(ctx.channel(), reason); // counts, logs (rate-limited) and closes
+            return;
         } else if (cause instanceof IOException) {
             log.debug("closing {}: {}", client, cause.toString());
         } else {

@@ -8,7 +8,9 @@ import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.testing.ByteCounter;
+import dev.tcpkit.testing.LogCapture;
 import dev.tcpkit.testing.LoopbackClient;
+import dev.tcpkit.testing.MemoryProbe;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -205,8 +207,9 @@ final class MessageServiceLoopbackTest {
     }
 
     @Test
-    void aLineLongerThanMaxLineClosesThatConnectionOnly() throws Exception {
-        try (TcpServer server = start(Services.log()
+    void aLineLongerThanMaxLineCutsThatConnectionOnlyWithALogLine() throws Exception {
+        try (LogCapture log = LogCapture.of("dev.tcpkit.guard");
+                TcpServer server = start(Services.log()
                         .framing(Framing.LINE)
                         .maxLine(16)
                         .reply("ok")
@@ -218,6 +221,10 @@ final class MessageServiceLoopbackTest {
             assertThat(offender.readToEnd()).isEmpty();
             neighbour.send("short line\n", UTF_8);
             assertThat(new String(neighbour.readExactly(2), UTF_8)).isEqualTo("ok");
+            assertThat(server.counters().cut()).isOne();
+            assertThat(log.messages())
+                    .containsExactly("cut 127.0.0.1:" + offender.socket().getLocalPort()
+                            + ": line longer than 16 bytes (--max-line)");
         }
         assertThat(stdout.toString()).doesNotContain("xxxxxxxxxxxxxxxxx").contains(" >>> short line\n");
     }
@@ -264,6 +271,58 @@ final class MessageServiceLoopbackTest {
                 .mapToLong(l -> l.substring(l.indexOf(" >>> ") + 5).length())
                 .sum();
         assertThat(printed).isEqualTo(total);
+    }
+
+    /**
+     * A client sends short lines and never reads the answers, each 500 times longer than its line: the answers it does
+     * not take are counted, not buffered, and reading from it pauses, so it is slowed while the server's memory stays
+     * flat and the clients sharing its event loop are served.
+     */
+    @Test
+    void aClientThatNeverReadsItsAnswersIsSlowedWhileItsAnswersAreNotBuffered() throws Exception {
+        String answer = "a".repeat(1023) + "\n";
+        long limit = 64L * 1024 * 1024;
+        try (TcpServer server = TcpServer.builder()
+                .bind("127.0.0.1", 0)
+                .threads(1) // the greedy client and the good one share an event loop
+                .service(Services.log()
+                        .framing(Framing.LINE)
+                        .reply(answer)
+                        .stdout(Writer.nullWriter())
+                        .build())
+                .start()) {
+            LoopbackClient greedy = LoopbackClient.connect(server.port());
+            long directBefore = MemoryProbe.usedDirectMemory();
+            ByteCounter sent = new ByteCounter();
+            byte[] lines = "x\n".repeat(8 * 1024).getBytes(UTF_8);
+            Thread writer = new Thread(
+                    () -> {
+                        try {
+                            while (sent.get() < limit) {
+                                greedy.send(lines);
+                                sent.add(lines.length);
+                            }
+                        } catch (IOException closedByTest) {
+                            // The test closes the socket once it has measured; the blocked write then fails.
+                        }
+                    },
+                    "greedy");
+            writer.setDaemon(true);
+            writer.start();
+
+            assertThat(sent.awaitStall())
+                    .as("bytes of lines the client could send before the server stopped reading")
+                    .isLessThan(limit);
+            try (LoopbackClient good = LoopbackClient.connect(server.port())) {
+                good.send("hello\n", UTF_8);
+                assertThat(new String(good.readExactly(answer.length()), UTF_8)).isEqualTo(answer);
+            }
+            assertThat(MemoryProbe.usedDirectMemory() - directBefore)
+                    .as("direct memory held for the client that does not read its answers")
+                    .isLessThan(8L * 1024 * 1024);
+            greedy.close();
+            writer.join(10_000);
+        }
     }
 
     private static void sendLetters(LoopbackClient client, ByteCounter sent, long total) {

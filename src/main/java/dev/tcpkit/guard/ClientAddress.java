@@ -1,0 +1,39 @@
+package dev.tcpkit.guard;
+
+import dev.tcpkit.internal.Addresses;
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Who a connection's client is: with {@code --proxy-protocol}, the address its PROXY header named; otherwise the TCP
+ * peer's. Services, records and logs read it here rather than from {@code Channel.remoteAddress()}, which behind a
+ * proxy is the proxy.
+ */
+public final class ClientAddress {
+    private static final AttributeKey<InetSocketAddress> PROXIED = AttributeKey.valueOf(ClientAddress.class, "proxied");
+
+    private ClientAddress() {}
+
+    /** The client's address; {@code null} only for a channel that never had a peer. */
+    public static @Nullable SocketAddress of(Channel channel) {
+        InetSocketAddress proxied = channel.attr(PROXIED).get();
+        return proxied != null ? proxied : channel.remoteAddress();
+    }
+
+    /** The client's {@code host:port} as records and logs show it, e.g. {@code 127.0.0.1:53210}. */
+    public static String format(Channel channel) {
+        return Addresses.format(of(channel));
+    }
+
+    /** Whether the address comes from a PROXY header. */
+    static boolean isProxied(Channel channel) {
+        return channel.attr(PROXIED).get() != null;
+    }
+
+    static void setProxied(Channel channel, InetSocketAddress client) {
+        channel.attr(PROXIED).set(client);
+    }
+}

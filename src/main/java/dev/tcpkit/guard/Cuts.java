@@ -1,0 +1,44 @@
+package dev.tcpkit.guard;
+
+import dev.tcpkit.stats.ServerCounters;
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes an admitted connection that went past a limit (idle timeout, {@code --max-line}, ...), counting it in the
+ * server's {@link ServerCounters#cut()} and logging which limit cut whom, at most one line a second across the server.
+ * A server's guard attaches its {@code Cuts} to each connection it admits, so a service's handler can cut with
+ * {@link #cut(Channel, String)} without holding a reference to the server.
+ */
+public final class Cuts {
+    static final AttributeKey<Cuts> KEY = AttributeKey.valueOf(Cuts.class, "cuts");
+    private static final Logger log = LoggerFactory.getLogger(Cuts.class);
+
+    private final ServerCounters counters;
+    private final RateLimitedLog lines;
+
+    Cuts(ServerCounters counters, RateLimitedLog lines) {
+        this.counters = counters;
+        this.lines = lines;
+    }
+
+    /**
+     * Closes {@code channel} for breaking a limit.
+     *
+     * @param why the limit, naming its option: {@code "line longer than 65536 bytes (--max-line)"}
+     */
+    @SuppressWarnings("FutureReturnValueIgnored") // closing is all there is to do; a failed close has nothing to add
+    public static void cut(Channel channel, String why) {
+        Cuts cuts = channel.attr(KEY).get();
+        if (cuts != null) {
+            cuts.counters.countCut();
+            cuts.lines.log(ClientAddress.format(channel), why);
+        } else {
+            // A channel no guard admitted (a handler tested on its own): nothing to count, still say why.
+            log.info("cut {}: {}", ClientAddress.format(channel), why);
+        }
+        channel.close();
+    }
+}

@@ -1,0 +1,158 @@
+package dev.tcpkit.guard;
+
+import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.stats.ServerCounters;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A server's gatekeeper: admits each accepted connection or closes it before anything is read from it or written to
+ * it, and supplies the idle timeout of the admitted ones. One per server; every method runs on the connection's event
+ * loop.
+ *
+ * <p>Admission, in order:
+ *
+ * <ol>
+ *   <li>The TCP peer: without the PROXY protocol it must pass {@code --allow}/{@code --deny}; with it, it must be a
+ *       trusted proxy ({@code --proxy-from}). Otherwise the connection is <em>denied</em>.
+ *   <li>{@code --max-connections}: a connection beyond it is <em>refused</em>.
+ *   <li>With the PROXY protocol only: the header is read (within its timeout), and the client it names must pass
+ *       {@code --allow}/{@code --deny}. A missing or malformed header, or a denied client, is <em>denied</em>.
+ *   <li>{@code --max-connections-per-ip}, counted on the client's address: beyond it the connection is
+ *       <em>refused</em>.
+ * </ol>
+ *
+ * A denied or refused connection is closed at once, counted in {@link ServerCounters}, and logged at most once a
+ * second per kind. An admitted one is counted as accepted and handed to the {@code serve} step.
+ */
+public final class Guard {
+    private static final Logger log = LoggerFactory.getLogger(Guard.class);
+    /**
+     * PROXY v2 TLVs accepted (the SSL and AWS ones are tens of bytes): bounds what a connection may make the server
+     * hold before it is admitted, instead of the 64 KiB the header format allows.
+     */
+    private static final int MAX_PROXY_TLV_BYTES = 4096;
+
+    private final GuardConfig config;
+    private final ServerCounters counters;
+    private final AccessRules access;
+    private final ConnectionLimits limits;
+    private final RateLimitedLog refusals;
+    private final RateLimitedLog denials;
+    private final Cuts cuts;
+
+    public Guard(GuardConfig config, ServerCounters counters) {
+        LongSupplier nanoTime = System::nanoTime;
+        this.config = config;
+        this.counters = counters;
+        this.access = new AccessRules(config.allow(), config.deny());
+        this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerIp());
+        this.refusals = new RateLimitedLog(log, "refused", nanoTime);
+        this.denials = new RateLimitedLog(log, "denied", nanoTime);
+        this.cuts = new Cuts(counters, new RateLimitedLog(log, "cut", nanoTime));
+    }
+
+    /**
+     * Admits a newly accepted connection, then calls {@code serve} to add the handlers that serve it; or closes it.
+     * Without the PROXY protocol this is decided here and now, before the connection becomes active. With it, the
+     * header is read first, and {@code serve} runs once it names a client that is admitted; the handlers it adds are
+     * then sent {@code channelActive}, as if they had been there from the start.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored") // closing a connection that is gone already has nothing to add
+    public void admit(Channel ch, Consumer<Channel> serve) {
+        if (!(ch.remoteAddress() instanceof InetSocketAddress peer) || peer.getAddress() == null) {
+            counters.countRefused(); // the peer left before it could be admitted
+            ch.close();
+            return;
+        }
+        InetAddress ip = peer.getAddress();
+        if (config.proxyProtocol()) {
+            if (Cidr.firstContaining(config.proxyFrom(), ip) == null) {
+                deny(ch, Addresses.format(peer), "not a trusted proxy (--proxy-from)");
+                return;
+            }
+        } else {
+            String denial = access.denial(ip);
+            if (denial != null) {
+                deny(ch, Addresses.format(peer), denial);
+                return;
+            }
+        }
+        if (!limits.tryTake(ch)) {
+            refuse(ch, Addresses.format(peer), "--max-connections " + limits.max() + " reached");
+            return;
+        }
+        if (config.proxyProtocol()) {
+            ch.pipeline()
+                    .addLast("proxy-protocol", new HAProxyMessageDecoder(MAX_PROXY_TLV_BYTES))
+                    .addLast("proxy-header", new ProxyHeaderHandler(this, serve, config.proxyHeaderTimeout()));
+        } else {
+            admitClient(ch, peer, serve);
+        }
+    }
+
+    /**
+     * Steps 3 and 4 for a client that is known: the TCP peer, or the one a PROXY header named (already set as the
+     * channel's {@link ClientAddress}). Returns whether it was admitted and served; if not, it is closed.
+     */
+    boolean admitClient(Channel ch, InetSocketAddress client, Consumer<Channel> serve) {
+        InetAddress ip = Addresses.unmapped(client.getAddress());
+        if (config.proxyProtocol()) {
+            String denial = access.denial(ip);
+            if (denial != null) {
+                deny(ch, describe(ch), denial);
+                return false;
+            }
+        }
+        if (!limits.tryTakeFor(ch, ip)) {
+            refuse(
+                    ch,
+                    describe(ch),
+                    "--max-connections-per-ip " + limits.maxPerIp() + " reached for " + Addresses.hostOf(ip));
+            return false;
+        }
+        ch.attr(Cuts.KEY).set(cuts);
+        counters.countAccepted();
+        serve.accept(ch);
+        return true;
+    }
+
+    /** A connection whose PROXY header was missing or malformed: denied, since nobody can say who the client is. */
+    void rejectHeader(Channel ch, String why) {
+        deny(ch, describe(ch), why);
+    }
+
+    /** Adds the idle timeout, if there is one, at the end of an admitted connection's pipeline. */
+    public void addIdleTimeout(ChannelPipeline pipeline) {
+        if (!config.idleTimeout().isZero()) {
+            pipeline.addLast("idle-timeout", new IdleCutHandler(config.idleTimeout()));
+        }
+    }
+
+    @SuppressWarnings("FutureReturnValueIgnored") // closing is all there is to do
+    private void deny(Channel ch, String who, String why) {
+        counters.countDenied();
+        denials.log(who, why);
+        ch.close();
+    }
+
+    @SuppressWarnings("FutureReturnValueIgnored") // closing is all there is to do
+    private void refuse(Channel ch, String who, String why) {
+        counters.countRefused();
+        refusals.log(who, why);
+        ch.close();
+    }
+
+    /** The client, and the proxy it came through if a PROXY header named it. */
+    private static String describe(Channel ch) {
+        String client = ClientAddress.format(ch);
+        return ClientAddress.isProxied(ch) ? client + " via " + Addresses.format(ch.remoteAddress()) : client;
+    }
+}
