@@ -1,5 +1,7 @@
 package dev.tcpkit;
 
+import dev.tcpkit.security.ServerTls;
+import dev.tcpkit.security.TlsProvider;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.stats.ServerCounters;
 import dev.tcpkit.transport.BindFailedException;
@@ -9,6 +11,7 @@ import dev.tcpkit.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -32,11 +35,13 @@ import org.jspecify.annotations.Nullable;
 public final class TcpServer implements AutoCloseable {
     private final BoundServer bound;
     private final Service service;
+    private final @Nullable ServerTls tls;
     private final CompletableFuture<Void> terminated;
 
-    private TcpServer(BoundServer bound, Service service) {
+    private TcpServer(BoundServer bound, Service service, @Nullable ServerTls tls) {
         this.bound = bound;
         this.service = service;
+        this.tls = tls;
         // Also reached when a --once server's one connection ends, without close() being called.
         this.terminated = bound.terminationFuture().thenRun(service::close);
     }
@@ -64,6 +69,11 @@ public final class TcpServer implements AutoCloseable {
     /** The transport in use: io_uring, epoll or NIO, never {@link Transport#AUTO}. */
     public Transport transport() {
         return bound.transport();
+    }
+
+    /** The TLS implementation the server's connections use, or {@code null} if they are plain TCP. */
+    public @Nullable TlsProvider tlsProvider() {
+        return tls == null ? null : tls.provider();
     }
 
     /** The service being served. */
@@ -112,6 +122,8 @@ public final class TcpServer implements AutoCloseable {
         private boolean once;
         private Duration drainTimeout = Duration.ofSeconds(10);
         private @Nullable Service service;
+        private @Nullable SslContext tls;
+        private Duration tlsHandshakeTimeout = ServerTls.DEFAULT_HANDSHAKE_TIMEOUT;
 
         private Builder() {}
 
@@ -176,6 +188,32 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
+         * Serves every connection over TLS with {@code context}, a server context (build one from PEM files with
+         * {@link dev.tcpkit.security.TlsContexts}, or with Netty's {@code SslContextBuilder.forServer}); {@code null}
+         * (default) serves plain TCP. The service's handlers see the decrypted bytes. A client that sends something
+         * other than TLS, or fails the handshake, is closed with one log line.
+         */
+        public Builder tls(@Nullable SslContext context) {
+            if (context != null && !context.isServer()) {
+                throw new IllegalArgumentException("tls needs a server SslContext, not a client one");
+            }
+            this.tls = context;
+            return this;
+        }
+
+        /**
+         * How long a client may take to complete the TLS handshake before it is closed (default 10 s), so that a
+         * client that connects and says nothing cannot hold a connection; zero means no limit.
+         */
+        public Builder tlsHandshakeTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("tlsHandshakeTimeout must be >= 0: " + timeout);
+            }
+            this.tlsHandshakeTimeout = timeout;
+            return this;
+        }
+
+        /**
          * Binds and starts serving. If binding fails, the service is closed before the exception is thrown.
          *
          * @throws BindFailedException if the address cannot be listened on (in use, not permitted, unknown host)
@@ -183,8 +221,9 @@ public final class TcpServer implements AutoCloseable {
         public TcpServer start() throws BindFailedException {
             Service s = service != null ? service : Services.echo();
             ServerConfig config = new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout);
+            ServerTls serverTls = tls == null ? null : new ServerTls(tls, tlsHandshakeTimeout);
             try {
-                return new TcpServer(BoundServer.bind(config, new ServiceInitializer(s)), s);
+                return new TcpServer(BoundServer.bind(config, new ServiceInitializer(s, serverTls)), s, serverTls);
             } catch (BindFailedException | RuntimeException e) {
                 s.close();
                 throw e;
@@ -192,17 +231,22 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /** Hands each accepted connection to the service. */
+    /** Hands each admitted connection to the service, behind TLS if the server has it. */
     @Sharable
     private static final class ServiceInitializer extends ChannelInitializer<Channel> {
         private final Service service;
+        private final @Nullable ServerTls tls;
 
-        ServiceInitializer(Service service) {
+        ServiceInitializer(Service service, @Nullable ServerTls tls) {
             this.service = service;
+            this.tls = tls;
         }
 
         @Override
         protected void initChannel(Channel ch) {
+            if (tls != null) {
+                tls.addTo(ch);
+            }
             service.initChannel(ch);
         }
     }

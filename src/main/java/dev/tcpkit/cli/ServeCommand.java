@@ -3,14 +3,20 @@ package dev.tcpkit.cli;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.codec.Framing;
+import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.security.KeyFiles;
+import dev.tcpkit.security.TlsContexts;
+import dev.tcpkit.security.TlsProvider;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.service.message.MessageService;
 import dev.tcpkit.transport.Transport;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -122,6 +128,41 @@ final class ServeCommand implements Callable<Integer> {
     Path output;
 
     @Option(
+            names = "--tls-cert",
+            paramLabel = "FILE",
+            description = "Serve TLS with this PEM certificate, followed by any intermediates; needs --tls-key.")
+    @Nullable
+    Path tlsCert;
+
+    @Option(
+            names = "--tls-key",
+            paramLabel = "FILE",
+            description = "The PEM private key of --tls-cert: PKCS#8, PKCS#1 (RSA) or EC, not encrypted.")
+    @Nullable
+    Path tlsKey;
+
+    @Option(
+            names = "--tls-self-signed",
+            description = "Serve TLS with a self-signed certificate made at start, for development"
+                    + " (clients connect with --insecure).")
+    boolean tlsSelfSigned;
+
+    @Option(
+            names = "--tls-client-ca",
+            paramLabel = "FILE",
+            description = "Require a client certificate issued by one of these PEM CA certificates.")
+    @Nullable
+    Path tlsClientCa;
+
+    @Option(
+            names = "--tls-provider",
+            paramLabel = "auto|openssl|jdk",
+            defaultValue = "auto",
+            converter = TlsProviderConverter.class,
+            description = "TLS implementation (default: ${DEFAULT-VALUE}: openssl where it loads, else jdk).")
+    TlsProvider tlsProvider;
+
+    @Option(
             names = "--drain-timeout",
             paramLabel = "DURATION",
             defaultValue = "10s",
@@ -151,6 +192,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         checkOptions();
         verbosity.apply();
+        SslContext tls = newTlsContext();
         TcpServer server = TcpServer.builder()
                 .bind(host, port)
                 .backlog(backlog)
@@ -158,6 +200,7 @@ final class ServeCommand implements Callable<Integer> {
                 .transport(transport)
                 .threads(threads)
                 .drainTimeout(drainTimeout)
+                .tls(tls)
                 .service(newService())
                 .start();
         // The hook goes in before the start-up line: a script that sends SIGTERM as soon as it reads that line
@@ -170,12 +213,14 @@ final class ServeCommand implements Callable<Integer> {
             stopOnSignal(server);
         }
         PrintWriter err = spec.commandLine().getErr();
+        TlsProvider provider = server.tlsProvider();
         err.printf(
                 Locale.ROOT,
-                "tcpkit %s listening on %s (%s)%n",
+                "tcpkit %s listening on %s (%s%s)%n",
                 server.service().name(),
                 server.displayAddress(),
-                server.transport().displayName());
+                server.transport().displayName(),
+                provider == null ? "" : ", TLS " + provider.displayName());
         err.flush();
         server.awaitTermination();
         try {
@@ -204,6 +249,23 @@ final class ServeCommand implements Callable<Integer> {
         requireOnly(keepOpen, "--keep-open", service == ServiceName.reply);
         requireOnly(reply != null, "--reply", isMessageService);
         requireOnly(output != null, "--output", isMessageService);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together: give both");
+        }
+        if (tlsSelfSigned && tlsCert != null) {
+            throw new ParameterException(
+                    spec.commandLine(), "--tls-self-signed and --tls-cert exclude each other: give one");
+        }
+        boolean tls = tlsSelfSigned || tlsCert != null;
+        if (!tls && spec.commandLine().getParseResult().hasMatchedOption("--tls-provider")) {
+            throw new ParameterException(
+                    spec.commandLine(), "--tls-provider needs TLS: add --tls-cert and --tls-key, or --tls-self-signed");
+        }
+        if (!tls && tlsClientCa != null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--tls-client-ca needs TLS: add --tls-cert and --tls-key, or --tls-self-signed");
+        }
         if (port < 0 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port must be in 0..65535: " + port);
         }
@@ -219,6 +281,23 @@ final class ServeCommand implements Callable<Integer> {
         if (given && !applies) {
             throw new ParameterException(spec.commandLine(), option + " does not apply to the " + service + " service");
         }
+    }
+
+    /** The server's TLS context, or {@code null} for plain TCP; made before the service, which may open a file. */
+    private @Nullable SslContext newTlsContext() throws IOException {
+        if (tlsSelfSigned) {
+            List<String> names = host == null || isWildcard(host) ? List.of() : List.of(Addresses.unbracket(host));
+            return TlsContexts.selfSignedServer(names, tlsClientCa, tlsProvider);
+        }
+        if (tlsCert != null && tlsKey != null) {
+            return TlsContexts.server(new KeyFiles(tlsCert, tlsKey), tlsClientCa, tlsProvider);
+        }
+        return null;
+    }
+
+    private static boolean isWildcard(String host) {
+        String h = Addresses.unbracket(host);
+        return h.equals("0.0.0.0") || h.equals("::") || h.equals("0:0:0:0:0:0:0:0");
     }
 
     private Service newService() throws IOException {

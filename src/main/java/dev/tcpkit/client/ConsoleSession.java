@@ -1,6 +1,7 @@
 package dev.tcpkit.client;
 
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.security.TlsErrors;
 import dev.tcpkit.transport.IoSupport;
 import dev.tcpkit.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -9,6 +10,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,6 +72,13 @@ public final class ConsoleSession implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        SslContext tls = config.tls();
+                        if (tls != null) {
+                            // The host as given is what the certificate must name (and the SNI sent).
+                            SslHandler ssl = tls.newHandler(ch.alloc(), config.host(), config.port());
+                            ssl.setHandshakeTimeoutMillis(config.timeout().toMillis());
+                            ch.pipeline().addLast("tls", ssl);
+                        }
                         ch.pipeline()
                                 .addLast(new ReceiveHandler(stdout, config.encoding(), config.console(), activity));
                     }
@@ -79,12 +89,35 @@ public final class ConsoleSession implements AutoCloseable {
                     .connect(new InetSocketAddress(address, config.port()))
                     .awaitUninterruptibly();
             if (connected.isSuccess()) {
+                awaitHandshake(config, group, connected.channel());
                 return new ConsoleSession(config, group, connected.channel(), activity);
             }
             failure = connected.cause();
         }
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         throw cannotConnect(config, failure);
+    }
+
+    /** With TLS, waits for the handshake (bounded by its timeout): nothing is sent before the server is verified. */
+    private static void awaitHandshake(ClientConfig config, EventLoopGroup group, Channel channel)
+            throws ConnectFailedException {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            return;
+        }
+        io.netty.util.concurrent.Future<Channel> handshake =
+                ssl.handshakeFuture().awaitUninterruptibly();
+        if (handshake.isSuccess()) {
+            return;
+        }
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        Throwable cause = handshake.cause();
+        String reason = TlsErrors.reason(cause, "server");
+        if (reason.equals("timed out")) {
+            reason = "timed out after " + config.timeout().toMillis() + " ms";
+        }
+        throw new ConnectFailedException("TLS handshake with " + config.displayAddress() + " failed: " + reason, cause);
     }
 
     private static ConnectFailedException cannotConnect(ClientConfig config, Throwable cause) {
@@ -118,8 +151,8 @@ public final class ConsoleSession implements AutoCloseable {
         activity.awaitClose();
         Throwable failure = activity.failure();
         if (failure != null) {
-            throw new ConnectFailedException(
-                    "connection to " + config.displayAddress() + " lost: " + Errors.reason(failure), failure);
+            String reason = TlsErrors.isTls(failure) ? TlsErrors.reason(failure, "server") : Errors.reason(failure);
+            throw new ConnectFailedException("connection to " + config.displayAddress() + " lost: " + reason, failure);
         }
     }
 
