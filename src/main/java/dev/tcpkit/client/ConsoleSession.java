@@ -13,6 +13,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,12 +39,20 @@ public final class ConsoleSession implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private final Activity activity;
+    /** Whether the TLS handshake sent the server a client certificate (see {@link #lostReason}). */
+    private final boolean presentedCertificate;
 
-    private ConsoleSession(ClientConfig config, EventLoopGroup group, Channel channel, Activity activity) {
+    private ConsoleSession(
+            ClientConfig config,
+            EventLoopGroup group,
+            Channel channel,
+            Activity activity,
+            boolean presentedCertificate) {
         this.config = config;
         this.group = group;
         this.channel = channel;
         this.activity = activity;
+        this.presentedCertificate = presentedCertificate;
     }
 
     /**
@@ -89,8 +98,8 @@ public final class ConsoleSession implements AutoCloseable {
                     .connect(new InetSocketAddress(address, config.port()))
                     .awaitUninterruptibly();
             if (connected.isSuccess()) {
-                awaitHandshake(config, group, connected.channel());
-                return new ConsoleSession(config, group, connected.channel(), activity);
+                boolean presented = awaitHandshake(config, group, connected.channel());
+                return new ConsoleSession(config, group, connected.channel(), activity, presented);
             }
             failure = connected.cause();
         }
@@ -98,17 +107,19 @@ public final class ConsoleSession implements AutoCloseable {
         throw cannotConnect(config, failure);
     }
 
-    /** With TLS, waits for the handshake (bounded by its timeout): nothing is sent before the server is verified. */
-    private static void awaitHandshake(ClientConfig config, EventLoopGroup group, Channel channel)
+    /**
+     * With TLS, waits for the handshake (bounded by its timeout): nothing is sent before the server is verified.
+     * Returns whether a client certificate was presented.
+     */
+    private static boolean awaitHandshake(ClientConfig config, EventLoopGroup group, Channel channel)
             throws ConnectFailedException {
         SslHandler ssl = channel.pipeline().get(SslHandler.class);
         if (ssl == null) {
-            return;
+            return false;
         }
-        io.netty.util.concurrent.Future<Channel> handshake =
-                ssl.handshakeFuture().awaitUninterruptibly();
+        Future<Channel> handshake = ssl.handshakeFuture().awaitUninterruptibly();
         if (handshake.isSuccess()) {
-            return;
+            return ssl.engine().getSession().getLocalCertificates() != null;
         }
         channel.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -151,9 +162,25 @@ public final class ConsoleSession implements AutoCloseable {
         activity.awaitClose();
         Throwable failure = activity.failure();
         if (failure != null) {
-            String reason = TlsErrors.isTls(failure) ? TlsErrors.reason(failure, "server") : Errors.reason(failure);
-            throw new ConnectFailedException("connection to " + config.displayAddress() + " lost: " + reason, failure);
+            throw new ConnectFailedException(
+                    "connection to " + config.displayAddress() + " lost: " + lostReason(failure), failure);
         }
+    }
+
+    /**
+     * Why the connection was lost. Over TLS 1.3 a server checks the client's certificate after the client's
+     * handshake has completed, so its refusal arrives as an alert on the first read; a JDK server says {@code
+     * bad_certificate} even when none was sent, which would read as if ours had been turned down.
+     */
+    private String lostReason(Throwable failure) {
+        if (!TlsErrors.isTls(failure)) {
+            return Errors.reason(failure);
+        }
+        String reason = TlsErrors.reason(failure, "server");
+        if (!presentedCertificate && reason.startsWith("the server rejected the certificate")) {
+            return "the server requires a client certificate";
+        }
+        return reason;
     }
 
     private void sendEach(List<String> texts) throws InterruptedException {
