@@ -5,6 +5,8 @@ import dev.tcpkit.admin.AdminServer;
 import dev.tcpkit.guard.Cidr;
 import dev.tcpkit.guard.Guard;
 import dev.tcpkit.guard.GuardConfig;
+import dev.tcpkit.security.ServerTls;
+import dev.tcpkit.security.TlsProvider;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.stats.ConnectionRegistry;
 import dev.tcpkit.stats.ServerCounters;
@@ -12,6 +14,7 @@ import dev.tcpkit.transport.BindFailedException;
 import dev.tcpkit.transport.BoundServer;
 import dev.tcpkit.transport.ServerConfig;
 import dev.tcpkit.transport.Transport;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,13 +51,15 @@ public final class TcpServer implements AutoCloseable {
     private final BoundServer bound;
     private final Service service;
     private final ConnectionRegistry connections;
+    private final @Nullable ServerTls tls;
     private volatile @Nullable AdminServer admin;
     private final CompletableFuture<Void> terminated;
 
-    private TcpServer(BoundServer bound, Service service, ConnectionRegistry connections) {
+    private TcpServer(BoundServer bound, Service service, ConnectionRegistry connections, @Nullable ServerTls tls) {
         this.bound = bound;
         this.service = service;
         this.connections = connections;
+        this.tls = tls;
         // Also reached when a --once server's one connection ends, without close() being called. The admin endpoint
         // stays up while connections drain, so the page shows them leaving.
         this.terminated = bound.terminationFuture().thenRun(() -> {
@@ -89,6 +94,11 @@ public final class TcpServer implements AutoCloseable {
     /** The transport in use: io_uring, epoll or NIO, never {@link Transport#AUTO}. */
     public Transport transport() {
         return bound.transport();
+    }
+
+    /** The TLS implementation the server's connections use, or {@code null} if they are plain TCP. */
+    public @Nullable TlsProvider tlsProvider() {
+        return tls == null ? null : tls.provider();
     }
 
     /** The service being served. */
@@ -165,6 +175,8 @@ public final class TcpServer implements AutoCloseable {
         private boolean proxyProtocol;
         private @Nullable List<Cidr> proxyFrom;
         private Duration proxyHeaderTimeout = GuardConfig.DEFAULT_PROXY_HEADER_TIMEOUT;
+        private @Nullable SslContext tls;
+        private Duration tlsHandshakeTimeout = ServerTls.DEFAULT_HANDSHAKE_TIMEOUT;
 
         private Builder() {}
 
@@ -337,6 +349,20 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
+         * Serves every connection over TLS with {@code context}, a server context (build one from PEM files with
+         * {@link dev.tcpkit.security.TlsContexts}, or with Netty's {@code SslContextBuilder.forServer}); {@code null}
+         * (default) serves plain TCP. The service's handlers see the decrypted bytes. A client that sends something
+         * other than TLS, or fails the handshake, is closed with one log line.
+         */
+        public Builder tls(@Nullable SslContext context) {
+            if (context != null && !context.isServer()) {
+                throw new IllegalArgumentException("tls needs a server SslContext, not a client one");
+            }
+            this.tls = context;
+            return this;
+        }
+
+        /**
          * A secret every admin request must carry, as {@code Authorization: Bearer TOKEN} or {@code ?token=TOKEN};
          * without it the answer is 401. {@code null} (default) leaves the endpoint open to whoever can reach it.
          */
@@ -345,6 +371,18 @@ public final class TcpServer implements AutoCloseable {
                 throw new IllegalArgumentException("admin token must not be blank");
             }
             this.adminToken = token;
+            return this;
+        }
+
+        /**
+         * How long a client may take to complete the TLS handshake before it is closed (default 10 s), so that a
+         * client that connects and says nothing cannot hold a connection; zero means no limit.
+         */
+        public Builder tlsHandshakeTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("tlsHandshakeTimeout must be >= 0: " + timeout);
+            }
+            this.tlsHandshakeTimeout = timeout;
             return this;
         }
 
@@ -370,13 +408,15 @@ public final class TcpServer implements AutoCloseable {
             ServerCounters counters = new ServerCounters();
             ConnectionRegistry connections =
                     new ConnectionRegistry(s.name(), s.announcesConnections(), Clock.systemUTC());
+            ServerTls serverTls = tls == null ? null : new ServerTls(tls, tlsHandshakeTimeout);
             TcpServer server;
             try {
                 Guard guard = new Guard(guarded, counters);
                 server = new TcpServer(
-                        BoundServer.bind(config, counters, new ConnectionInitializer(guard, connections, s)),
+                        BoundServer.bind(config, counters, new ConnectionInitializer(guard, serverTls, connections, s)),
                         s,
-                        connections);
+                        connections,
+                        serverTls);
             } catch (BindFailedException | RuntimeException e) {
                 s.close();
                 throw e;

@@ -4,9 +4,14 @@ import dev.tcpkit.client.ClientConfig;
 import dev.tcpkit.client.ConsoleSession;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.internal.TerminalCharset;
+import dev.tcpkit.security.KeyFiles;
+import dev.tcpkit.security.TlsContexts;
+import dev.tcpkit.security.TlsProvider;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.Charset;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +74,35 @@ final class ConnectCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(
+            names = "--tls",
+            description = "Speak TLS: verify the server's certificate against the system's CAs (or --ca) and that it"
+                    + " is for HOST.")
+    boolean tls;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "With --tls: trust these PEM CA certificates instead.")
+    @Nullable
+    Path ca;
+
+    @Option(
+            names = "--insecure",
+            description = "With --tls: accept any certificate for any host (no verification; for testing).")
+    boolean insecure;
+
+    @Option(
+            names = "--tls-cert",
+            paramLabel = "FILE",
+            description = "With --tls: present this PEM client certificate (and intermediates); needs --tls-key.")
+    @Nullable
+    Path tlsCert;
+
+    @Option(
+            names = "--tls-key",
+            paramLabel = "FILE",
+            description = "The PEM private key of --tls-cert: PKCS#8, PKCS#1 (RSA) or EC, not encrypted.")
+    @Nullable
+    Path tlsKey;
+
     @Mixin
     Verbosity verbosity;
 
@@ -80,8 +114,10 @@ final class ConnectCommand implements Callable<Integer> {
         if (timeout.isZero()) {
             throw new ParameterException(spec.commandLine(), "--timeout must be > 0: " + timeout);
         }
+        checkTlsOptions();
         verbosity.apply();
-        ClientConfig config = new ClientConfig(host, port, encoding, TerminalCharset.get(), sends, recvFirst, timeout);
+        ClientConfig config = new ClientConfig(
+                host, port, encoding, TerminalCharset.get(), sends, recvFirst, timeout, newTlsContext());
         OutputStream stdout = StdStreams.stdout();
         try (ConsoleSession session = ConsoleSession.connect(config, stdout)) {
             session.run(StdStreams.stdin());
@@ -89,5 +125,29 @@ final class ConnectCommand implements Callable<Integer> {
             stdout.flush();
         }
         return 0;
+    }
+
+    private void checkTlsOptions() {
+        if (!tls) {
+            for (String option : List.of("--ca", "--insecure", "--tls-cert", "--tls-key")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw new ParameterException(spec.commandLine(), option + " needs --tls");
+                }
+            }
+        }
+        if (insecure && ca != null) {
+            throw new ParameterException(spec.commandLine(), "--insecure and --ca exclude each other: give one");
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together: give both");
+        }
+    }
+
+    private @Nullable SslContext newTlsContext() throws IOException {
+        if (!tls) {
+            return null;
+        }
+        KeyFiles identity = tlsCert != null && tlsKey != null ? new KeyFiles(tlsCert, tlsKey) : null;
+        return TlsContexts.client(ca, insecure, identity, TlsProvider.AUTO);
     }
 }

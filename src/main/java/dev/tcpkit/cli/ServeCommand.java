@@ -3,10 +3,15 @@ package dev.tcpkit.cli;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.codec.Framing;
+import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.security.KeyFiles;
+import dev.tcpkit.security.TlsContexts;
+import dev.tcpkit.security.TlsProvider;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.service.chat.ChatService;
 import dev.tcpkit.service.message.MessageService;
 import dev.tcpkit.transport.Transport;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -194,6 +199,41 @@ final class ServeCommand implements Callable<Integer> {
     List<String> proxyFrom = new ArrayList<>();
 
     @Option(
+            names = "--tls-cert",
+            paramLabel = "FILE",
+            description = "Serve TLS with this PEM certificate, followed by any intermediates; needs --tls-key.")
+    @Nullable
+    Path tlsCert;
+
+    @Option(
+            names = "--tls-key",
+            paramLabel = "FILE",
+            description = "The PEM private key of --tls-cert: PKCS#8, PKCS#1 (RSA) or EC, not encrypted.")
+    @Nullable
+    Path tlsKey;
+
+    @Option(
+            names = "--tls-self-signed",
+            description = "Serve TLS with a self-signed certificate made at start, for development"
+                    + " (clients connect with --insecure).")
+    boolean tlsSelfSigned;
+
+    @Option(
+            names = "--tls-client-ca",
+            paramLabel = "FILE",
+            description = "Require a client certificate issued by one of these PEM CA certificates.")
+    @Nullable
+    Path tlsClientCa;
+
+    @Option(
+            names = "--tls-provider",
+            paramLabel = "auto|openssl|jdk",
+            defaultValue = "auto",
+            converter = TlsProviderConverter.class,
+            description = "TLS implementation (default: ${DEFAULT-VALUE}: openssl where it loads, else jdk).")
+    TlsProvider tlsProvider;
+
+    @Option(
             names = "--drain-timeout",
             paramLabel = "DURATION",
             defaultValue = "10s",
@@ -255,6 +295,7 @@ final class ServeCommand implements Callable<Integer> {
         checkOptions();
         verbosity.apply();
         logFormat.apply();
+        SslContext tls = newTlsContext();
         TcpServer.Builder builder = TcpServer.builder()
                 .bind(host, port)
                 .backlog(backlog)
@@ -265,7 +306,8 @@ final class ServeCommand implements Callable<Integer> {
                 .maxConnections(maxConnections)
                 .maxConnectionsPerIp(maxConnectionsPerIp)
                 .idleTimeout(idleTimeout)
-                .proxyProtocol(proxyProtocol);
+                .proxyProtocol(proxyProtocol)
+                .tls(tls);
         allow.forEach(builder::allow);
         deny.forEach(builder::deny);
         proxyFrom.forEach(builder::proxyFrom);
@@ -297,10 +339,11 @@ final class ServeCommand implements Callable<Integer> {
         String service = server.service().name();
         String listening = String.format(
                 Locale.ROOT,
-                "tcpkit %s listening on %s (%s)",
+                "tcpkit %s listening on %s (%s%s)",
                 service,
                 server.displayAddress(),
-                server.transport().displayName());
+                server.transport().displayName(),
+                server.tlsProvider() == null ? "" : ", TLS " + server.tlsProvider().displayName());
         String adminUrl = server.adminUrl();
         String admin = adminUrl == null
                 ? null
@@ -350,6 +393,23 @@ final class ServeCommand implements Callable<Integer> {
         requireOnly(reply != null, "--reply", isMessageService);
         requireOnly(output != null, "--output", isMessageService || service == ServiceName.chat);
         requireOnly(maxQueue != null, "--max-queue", service == ServiceName.chat);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together: give both");
+        }
+        if (tlsSelfSigned && tlsCert != null) {
+            throw new ParameterException(
+                    spec.commandLine(), "--tls-self-signed and --tls-cert exclude each other: give one");
+        }
+        boolean tls = tlsSelfSigned || tlsCert != null;
+        if (!tls && spec.commandLine().getParseResult().hasMatchedOption("--tls-provider")) {
+            throw new ParameterException(
+                    spec.commandLine(), "--tls-provider needs TLS: add --tls-cert and --tls-key, or --tls-self-signed");
+        }
+        if (!tls && tlsClientCa != null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--tls-client-ca needs TLS: add --tls-cert and --tls-key, or --tls-self-signed");
+        }
         if (port < 0 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port must be in 0..65535: " + port);
         }
@@ -387,6 +447,23 @@ final class ServeCommand implements Callable<Integer> {
         if (given && !applies) {
             throw new ParameterException(spec.commandLine(), option + " does not apply to the " + service + " service");
         }
+    }
+
+    /** The server's TLS context, or {@code null} for plain TCP; made before the service, which may open a file. */
+    private @Nullable SslContext newTlsContext() throws IOException {
+        if (tlsSelfSigned) {
+            List<String> names = host == null || isWildcard(host) ? List.of() : List.of(Addresses.unbracket(host));
+            return TlsContexts.selfSignedServer(names, tlsClientCa, tlsProvider);
+        }
+        if (tlsCert != null && tlsKey != null) {
+            return TlsContexts.server(new KeyFiles(tlsCert, tlsKey), tlsClientCa, tlsProvider);
+        }
+        return null;
+    }
+
+    private static boolean isWildcard(String host) {
+        String h = Addresses.unbracket(host);
+        return h.equals("0.0.0.0") || h.equals("::") || h.equals("0:0:0:0:0:0:0:0");
     }
 
     private Service newService() throws IOException {

@@ -1,6 +1,7 @@
 package dev.tcpkit.client;
 
 import dev.tcpkit.internal.Addresses;
+import io.netty.handler.ssl.SslContext;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.List;
@@ -16,8 +17,10 @@ import org.jspecify.annotations.Nullable;
  * @param console the charset of the terminal (stdin and stdout)
  * @param sends texts to send, each followed by a wait for the reply; empty means stdin is sent instead
  * @param recvFirst wait for one read from the server (up to the timeout) before sending anything
- * @param timeout the connect timeout, and with {@code sends} or {@code recvFirst} how long to wait for the server
- *     to say something before giving up on it
+ * @param timeout the connect timeout (and the TLS handshake's), and with {@code sends} or {@code recvFirst} how long
+ *     to wait for the server to say something before giving up on it
+ * @param tls a client {@link SslContext} to speak TLS with (see {@code TlsContexts.client}), or {@code null} for
+ *     plain TCP
  */
 public record ClientConfig(
         String host,
@@ -26,7 +29,8 @@ public record ClientConfig(
         Charset console,
         List<String> sends,
         boolean recvFirst,
-        Duration timeout) {
+        Duration timeout,
+        @Nullable SslContext tls) {
 
     public ClientConfig {
         host = Addresses.unbracket(host);
@@ -36,7 +40,22 @@ public record ClientConfig(
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be > 0: " + timeout);
         }
+        if (tls != null && tls.isServer()) {
+            throw new IllegalArgumentException("tls needs a client SslContext, not a server one");
+        }
         sends = List.copyOf(sends);
+    }
+
+    /** A plain TCP session. */
+    public ClientConfig(
+            String host,
+            int port,
+            @Nullable Charset encoding,
+            Charset console,
+            List<String> sends,
+            boolean recvFirst,
+            Duration timeout) {
+        this(host, port, encoding, console, sends, recvFirst, timeout, null);
     }
 
     /** Whether the texts to send come from the command line rather than stdin. */

@@ -1,6 +1,7 @@
 package dev.tcpkit.client;
 
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.security.TlsErrors;
 import dev.tcpkit.transport.IoSupport;
 import dev.tcpkit.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -9,7 +10,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,12 +39,20 @@ public final class ConsoleSession implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private final Activity activity;
+    /** Whether the TLS handshake sent the server a client certificate (see {@link #lostReason}). */
+    private final boolean presentedCertificate;
 
-    private ConsoleSession(ClientConfig config, EventLoopGroup group, Channel channel, Activity activity) {
+    private ConsoleSession(
+            ClientConfig config,
+            EventLoopGroup group,
+            Channel channel,
+            Activity activity,
+            boolean presentedCertificate) {
         this.config = config;
         this.group = group;
         this.channel = channel;
         this.activity = activity;
+        this.presentedCertificate = presentedCertificate;
     }
 
     /**
@@ -69,6 +81,13 @@ public final class ConsoleSession implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        SslContext tls = config.tls();
+                        if (tls != null) {
+                            // The host as given is what the certificate must name (and the SNI sent).
+                            SslHandler ssl = tls.newHandler(ch.alloc(), config.host(), config.port());
+                            ssl.setHandshakeTimeoutMillis(config.timeout().toMillis());
+                            ch.pipeline().addLast("tls", ssl);
+                        }
                         ch.pipeline()
                                 .addLast(new ReceiveHandler(stdout, config.encoding(), config.console(), activity));
                     }
@@ -79,12 +98,37 @@ public final class ConsoleSession implements AutoCloseable {
                     .connect(new InetSocketAddress(address, config.port()))
                     .awaitUninterruptibly();
             if (connected.isSuccess()) {
-                return new ConsoleSession(config, group, connected.channel(), activity);
+                boolean presented = awaitHandshake(config, group, connected.channel());
+                return new ConsoleSession(config, group, connected.channel(), activity, presented);
             }
             failure = connected.cause();
         }
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         throw cannotConnect(config, failure);
+    }
+
+    /**
+     * With TLS, waits for the handshake (bounded by its timeout): nothing is sent before the server is verified.
+     * Returns whether a client certificate was presented.
+     */
+    private static boolean awaitHandshake(ClientConfig config, EventLoopGroup group, Channel channel)
+            throws ConnectFailedException {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            return false;
+        }
+        Future<Channel> handshake = ssl.handshakeFuture().awaitUninterruptibly();
+        if (handshake.isSuccess()) {
+            return ssl.engine().getSession().getLocalCertificates() != null;
+        }
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        Throwable cause = handshake.cause();
+        String reason = TlsErrors.reason(cause, "server");
+        if (reason.equals("timed out")) {
+            reason = "timed out after " + config.timeout().toMillis() + " ms";
+        }
+        throw new ConnectFailedException("TLS handshake with " + config.displayAddress() + " failed: " + reason, cause);
     }
 
     private static ConnectFailedException cannotConnect(ClientConfig config, Throwable cause) {
@@ -119,8 +163,24 @@ public final class ConsoleSession implements AutoCloseable {
         Throwable failure = activity.failure();
         if (failure != null) {
             throw new ConnectFailedException(
-                    "connection to " + config.displayAddress() + " lost: " + Errors.reason(failure), failure);
+                    "connection to " + config.displayAddress() + " lost: " + lostReason(failure), failure);
         }
+    }
+
+    /**
+     * Why the connection was lost. Over TLS 1.3 a server checks the client's certificate after the client's
+     * handshake has completed, so its refusal arrives as an alert on the first read; a JDK server says {@code
+     * bad_certificate} even when none was sent, which would read as if ours had been turned down.
+     */
+    private String lostReason(Throwable failure) {
+        if (!TlsErrors.isTls(failure)) {
+            return Errors.reason(failure);
+        }
+        String reason = TlsErrors.reason(failure, "server");
+        if (!presentedCertificate && reason.startsWith("the server rejected the certificate")) {
+            return "the server requires a client certificate";
+        }
+        return reason;
     }
 
     private void sendEach(List<String> texts) throws InterruptedException {

@@ -2,6 +2,7 @@ package dev.tcpkit.client;
 
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -16,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies stdin to the connection on a thread of its own (a keyboard blocks), so that sending never waits for the
  * server and printing never waits for the keyboard. Each chunk is written before the next is read: a slow server
- * slows stdin, nothing piles up. At end of input it half-closes the connection (the server sees EOF) and leaves the
- * receiving side open.
+ * slows stdin, nothing piles up. At end of input it half-closes the connection (the server sees EOF; over TLS a
+ * {@code close_notify} goes first) and leaves the receiving side open.
  */
 final class StdinPump implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(StdinPump.class);
@@ -56,6 +57,10 @@ final class StdinPump implements Runnable {
                 return;
             }
             if (channel instanceof DuplexChannel duplex && channel.isActive()) {
+                SslHandler tls = channel.pipeline().get(SslHandler.class);
+                if (tls != null) {
+                    tls.closeOutbound().awaitUninterruptibly(); // close_notify: TLS's own end of sending
+                }
                 duplex.shutdownOutput().awaitUninterruptibly();
             }
         } catch (IOException e) {

@@ -42,6 +42,11 @@ public final class TextDecoder {
         return pending.hasRemaining();
     }
 
+    /** How many bytes of an incomplete character wait for the next chunk. */
+    int pendingBytes() {
+        return pending.remaining();
+    }
+
     private String decode(ByteBuf chunk, boolean last) {
         ByteBuffer in = input(chunk);
         CharBuffer out = CharBuffer.allocate((int) (in.remaining() * (double) decoder.maxCharsPerByte()) + 4);

@@ -8,11 +8,19 @@ public final class Errors {
      * The reason a socket call failed, in lower case without the JDK's or the native transport's prefix: epoll says
      * {@code bind(..) failed: Address already in use}, io_uring {@code ... failed with error(-98): Address already in
      * use}, the JDK just {@code Address already in use}. The reason is what follows the last colon; for a file the
-     * JDK says {@code /x/out.jsonl (No such file or directory)}, and the reason is in the parentheses.
+     * JDK says {@code /x/out.jsonl (No such file or directory)}, and the reason is in the parentheses; {@code
+     * java.nio} says only the path, and the reason is the exception's type.
      */
     public static String reason(Throwable cause) {
         if (cause instanceof java.net.UnknownHostException) {
             return "unknown host";
+        }
+        // java.nio's file errors carry only the path as their message.
+        if (cause instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (cause instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
         }
         String message = cause.getMessage();
         if (message == null || message.isBlank()) {

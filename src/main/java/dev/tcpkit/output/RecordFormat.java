@@ -9,8 +9,10 @@ import java.util.Locale;
  * The one-line text form of a record: {@code 2026-11-22T08:30:00.123Z 127.0.0.1:53210 >>> hello}, or with the
  * client's name, as a chat relays it: {@code 2026-11-22T08:30:00.123Z 127.0.0.1:53210 >>> <alice> hello}.
  *
- * <p>Control characters are escaped ({@code \n}, {@code \r}, {@code \t}, {@code \x00}) so that one record is always
- * one line; everything else, Chinese included, is printed as it is.
+ * <p>Control characters are escaped ({@code \n}, {@code \r}, {@code \t}, {@code \x00}, {@code \x85}) and so are
+ * the Unicode line and paragraph separators (as a backslash, {@code u} and four hex digits), so that one record is
+ * always one line for every reader, a terminal or a script's {@code splitlines()}; everything else, Chinese
+ * included, is printed as it is.
  */
 public final class RecordFormat {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern(
@@ -63,7 +65,7 @@ public final class RecordFormat {
         int run = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c >= 0x20 && c != 0x7f) {
+            if (!Character.isISOControl(c) && c != '\u2028' && c != '\u2029') {
                 continue;
             }
             sb.append(text, run, i);
@@ -74,10 +76,17 @@ public final class RecordFormat {
                 sb.append("\\r");
             } else if (c == '\t') {
                 sb.append("\\t");
+            } else if (c <= 0xff) {
+                sb.append("\\x").append(hex(c, 2));
             } else {
-                sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+                sb.append("\\u").append(hex(c, 4));
             }
         }
         sb.append(text, run, text.length());
+    }
+
+    private static String hex(char c, int digits) {
+        String hex = Integer.toHexString(c);
+        return "0".repeat(digits - hex.length()) + hex;
     }
 }

@@ -194,6 +194,50 @@ final class CommandLineTest {
         assertNoStackTrace();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "serve echo --tls-cert c.pem | --tls-cert and --tls-key go together: give both",
+                "serve echo --tls-key k.pem | --tls-cert and --tls-key go together: give both",
+                "serve echo --tls-self-signed --tls-cert c.pem --tls-key k.pem"
+                        + " | --tls-self-signed and --tls-cert exclude each other: give one",
+                "serve echo --tls-client-ca ca.pem"
+                        + " | --tls-client-ca needs TLS: add --tls-cert and --tls-key, or --tls-self-signed",
+                "serve echo --tls-provider jdk"
+                        + " | --tls-provider needs TLS: add --tls-cert and --tls-key, or --tls-self-signed",
+                "serve echo --tls-self-signed --tls-provider boring | boring",
+                "connect 127.0.0.1 7 --ca ca.pem | --ca needs --tls",
+                "connect 127.0.0.1 7 --insecure | --insecure needs --tls",
+                "connect 127.0.0.1 7 --tls --insecure --ca ca.pem | --insecure and --ca exclude each other: give one",
+                "connect 127.0.0.1 7 --tls --tls-cert c.pem | --tls-cert and --tls-key go together: give both",
+            })
+    void tlsOptionsThatDoNotFitTogetherAreUsageErrors(String args, String message) {
+        List<String> argv = List.of(args.split(" "));
+        assertThat(execute(argv.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).get().asString().contains(message);
+        assertNoStackTrace();
+    }
+
+    @Test
+    void serveWithAMissingCertificateIsOneLineAndExitCodeOne(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.pem");
+        assertThat(execute(
+                        "serve",
+                        "echo",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        "0",
+                        "--tls-cert",
+                        missing.toString(),
+                        "--tls-key",
+                        missing.toString()))
+                .isOne();
+        assertThat(err.toString())
+                .isEqualTo("cannot read TLS certificate " + missing + ": no such file or directory\n");
+    }
+
     // --- serve: runtime failures are one line, exit 1 ---
 
     @Test

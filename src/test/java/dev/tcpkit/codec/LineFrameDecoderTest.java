@@ -41,6 +41,27 @@ final class LineFrameDecoderTest {
     }
 
     @Test
+    void acceptsALineOfExactlyTheMaximumWhenAReadEndsBetweenCrAndLf() {
+        EmbeddedChannel ch = new EmbeddedChannel(new LineFrameDecoder(8));
+        ch.writeInbound(Unpooled.copiedBuffer("12345678\r", UTF_8));
+        ch.writeInbound(Unpooled.copiedBuffer("\n", UTF_8));
+        assertThat(readAll(ch)).containsExactly("12345678");
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void passesNothingAfterALineLongerThanTheMaximum() {
+        EmbeddedChannel ch = new EmbeddedChannel(new LineFrameDecoder(4));
+        assertThatThrownBy(() ->
+                        ch.writeInbound(Unpooled.copiedBuffer("ok\nway too long\nafter\nand a long one\n", UTF_8)))
+                .isInstanceOf(TooLongFrameException.class)
+                .hasMessage("line of 12 bytes, longer than the maximum of 4");
+        assertThat(readAll(ch)).containsExactly("ok");
+        ch.writeInbound(Unpooled.copiedBuffer("more\n", UTF_8)); // no second failure, no line
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
     void rejectsANonPositiveMaximum() {
         assertThatThrownBy(() -> new LineFrameDecoder(0))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -39,7 +39,7 @@ public final class LeakRecorder<T> extends ResourceLeakDetector<T> {
     }
 
     /** The leaks reported since the last call, which clears them. */
-    static List<String> drain() {
+    public static List<String> drain() {
         List<String> copy = List.copyOf(LEAKS);
         LEAKS.removeAll(copy);
         return copy;

@@ -22,6 +22,7 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     private final Logger logger;
     private final Level previousLevel;
     private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final List<String> lines = new CopyOnWriteArrayList<>();
 
     private LogCapture(Logger logger) {
         this.logger = logger;
@@ -41,6 +42,12 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     @Override
     protected void append(ILoggingEvent event) {
         messages.add(event.getFormattedMessage());
+        lines.add(event.getLevel() + " " + event.getFormattedMessage());
+    }
+
+    /** The messages logged so far with their level first ({@code WARN closing ...}), oldest first. */
+    public List<String> lines() {
+        return List.copyOf(lines);
     }
 
     /** The messages logged so far, oldest first. */

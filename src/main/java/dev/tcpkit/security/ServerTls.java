@@ -1,0 +1,50 @@
+package dev.tcpkit.security;
+
+import dev.tcpkit.internal.LogThrottle;
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.time.Duration;
+
+/**
+ * TLS on a server's connections: adds the {@code SslHandler} and the handler that reports its failures to each
+ * connection, after the server's admission (access control, limits, PROXY header) and before the service. A
+ * connection turned away at admission never sees a handshake byte: the server speaks TLS only once the client has
+ * sent its hello, and that goes no further than admission.
+ */
+public final class ServerTls {
+    /** How long a client has to complete the handshake unless told otherwise. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final SslContext context;
+    private final Duration handshakeTimeout;
+    private final LogThrottle failures = LogThrottle.perSecond();
+
+    /**
+     * @param context a server context, e.g. from {@link TlsContexts}
+     * @param handshakeTimeout how long a client may take to complete the handshake before it is closed, so that a
+     *     silent client cannot hold a connection; zero means no limit
+     */
+    public ServerTls(SslContext context, Duration handshakeTimeout) {
+        if (!context.isServer()) {
+            throw new IllegalArgumentException("a server needs a server SslContext, not a client one");
+        }
+        if (handshakeTimeout.isNegative()) {
+            throw new IllegalArgumentException("handshakeTimeout must be >= 0: " + handshakeTimeout);
+        }
+        this.context = context;
+        this.handshakeTimeout = handshakeTimeout;
+    }
+
+    /** The implementation in use: {@link TlsProvider#OPENSSL} or {@link TlsProvider#JDK}. */
+    public TlsProvider provider() {
+        return TlsProvider.of(context);
+    }
+
+    /** Adds TLS to a newly accepted connection's pipeline, after what is already there. */
+    public void addTo(Channel channel) {
+        SslHandler ssl = context.newHandler(channel.alloc());
+        ssl.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+        channel.pipeline().addLast("tls", ssl).addLast("tls-events", new TlsEventHandler(failures));
+    }
+}

@@ -1,0 +1,115 @@
+package dev.tcpkit.security;
+
+import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.internal.LogThrottle;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sits right after a server connection's {@code SslHandler}, ahead of the service, and turns TLS events into what
+ * the service already understands.
+ *
+ * <ul>
+ *   <li>A failed handshake (plaintext or garbage, a rejected certificate, a timeout) is logged once, as one line, and
+ *       the connection closes; the exceptions that follow it go no further. A flood of them is logged at most once a
+ *       second. A client that closes before the handshake ends (a port probe) is logged at debug level only.
+ *   <li>A TLS error after the handshake (a forged record, say) closes the connection with one line too.
+ *   <li>The client's {@code close_notify} (its end of sending, in TLS) reaches the service as the end of input, as
+ *       a TCP half-close would: echo sends back what it has and closes. The TCP half-close that usually follows is
+ *       not passed on a second time.
+ * </ul>
+ */
+final class TlsEventHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(TlsEventHandler.class);
+
+    private final LogThrottle throttle;
+    private boolean failed;
+    private boolean inputEnded;
+
+    TlsEventHandler(LogThrottle throttle) {
+        this.throttle = throttle;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
+            failed = true;
+            report(ctx, "TLS handshake failed", done.cause());
+        } else if (evt instanceof SslCloseCompletionEvent closed && closed.isSuccess()) {
+            ctx.fireUserEventTriggered(evt);
+            endInput(ctx);
+            return;
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            endInput(ctx);
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @SuppressWarnings("FutureReturnValueIgnored") // closing is all that is left to do
+    private void endInput(ChannelHandlerContext ctx) {
+        if (inputEnded) {
+            return;
+        }
+        inputEnded = true;
+        if (Boolean.TRUE.equals(ctx.channel().config().getOption(ChannelOption.ALLOW_HALF_CLOSURE))) {
+            ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        } else {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // a failed close leaves nothing more to do
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (failed) {
+            log.debug(
+                    "{}: after the failed handshake: {}",
+                    client(ctx),
+                    cause.getClass().getName());
+            ctx.close();
+        } else if (TlsErrors.isTls(cause)) {
+            failed = true;
+            report(ctx, "TLS error", cause);
+            ctx.close();
+        } else {
+            ctx.fireExceptionCaught(cause);
+        }
+    }
+
+    private void report(ChannelHandlerContext ctx, String what, Throwable cause) {
+        String reason = TlsErrors.reason(cause, "client");
+        if (TlsErrors.closedDuringHandshake(cause)) {
+            log.debug("{}: {}: {}", client(ctx), what, reason);
+            return;
+        }
+        long unlogged = throttle.tryAcquire();
+        if (unlogged < 0) {
+            log.debug("closing {}: {}: {}", client(ctx), what, reason);
+        } else if (unlogged == 0) {
+            log.warn("closing {}: {}: {}", client(ctx), what, reason);
+        } else {
+            log.warn(
+                    "closing {}: {}: {} ({} more TLS failure(s) since the last line)",
+                    client(ctx),
+                    what,
+                    reason,
+                    unlogged);
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("{}: {} in detail", client(ctx), what, cause);
+        }
+    }
+
+    private static String client(ChannelHandlerContext ctx) {
+        return Addresses.format(ctx.channel().remoteAddress());
+    }
+}

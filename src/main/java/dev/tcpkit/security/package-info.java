@@ -1,0 +1,5 @@
+/** TLS for servers and the client: certificates from PEM files or made at start, providers, handshake failures. */
+@NullMarked
+package dev.tcpkit.security;
+
+import org.jspecify.annotations.NullMarked;
