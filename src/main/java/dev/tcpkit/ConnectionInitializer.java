@@ -29,8 +29,7 @@ final class ConnectionInitializer extends ChannelInitializer<Channel> {
     private final ConnectionRegistry connections;
     private final Service service;
 
-    ConnectionInitializer(
-            Guard guard, @Nullable ServerTls tls, ConnectionRegistry connections, Service service) {
+    ConnectionInitializer(Guard guard, @Nullable ServerTls tls, ConnectionRegistry connections, Service service) {
         this.guard = guard;
         this.tls = tls;
         this.connections = connections;

@@ -69,12 +69,14 @@ final class FaultBatteryTest {
 
             long peak = resetMidStream(server.port(), 500);
 
-            await().atMost(WAIT).until(() -> server.openConnections() == 0 && OpenFiles.count() <= baseline);
-            long after = OpenFiles.count();
+            // Other threads of this JVM may open a file at any moment, so the count is judged when it is taken.
+            long after = await().atMost(WAIT)
+                    .until(
+                            () -> server.openConnections() == 0 ? OpenFiles.count() : Long.MAX_VALUE,
+                            n -> n <= baseline);
             System.out.printf(
                     "RST storm: %d descriptors before, %d with 500 clients mid-stream, %d after%n",
                     baseline, peak, after);
-            assertThat(after).isLessThanOrEqualTo(baseline);
             // A client reset while still in the kernel's accept queue may never reach the server's handlers (epoll
             // accepts it already dead), so not every one of the 520 is counted; none may be counted twice.
             assertThat(server.counters().accepted()).isBetween(20L, 520L);

@@ -343,7 +343,9 @@ final class ServeCommand implements Callable<Integer> {
                 service,
                 server.displayAddress(),
                 server.transport().displayName(),
-                server.tlsProvider() == null ? "" : ", TLS " + server.tlsProvider().displayName());
+                server.tlsProvider() == null
+                        ? ""
+                        : ", TLS " + server.tlsProvider().displayName());
         String adminUrl = server.adminUrl();
         String admin = adminUrl == null
                 ? null
