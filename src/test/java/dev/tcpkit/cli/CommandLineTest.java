@@ -114,6 +114,7 @@ final class CommandLineTest {
         "--max-line, 0, '0'",
         "--max-line, lots, 'lots'",
         "--encoding, NOPE, 'NOPE'",
+        "--encoding, x-JISAutoDetect, 'x-JISAutoDetect guesses the encoding'",
         "--drain-timeout, xyz, 'xyz'",
         "--transport, foo, 'foo'",
         "--backlog, 0, '--backlog must be >= 1: 0'",
