@@ -1,5 +1,6 @@
 package dev.tcpkit.cli;
 
+import dev.tcpkit.codec.TextDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
@@ -10,11 +11,18 @@ import picocli.CommandLine.TypeConversionException;
 final class CharsetConverter implements ITypeConverter<Charset> {
     @Override
     public Charset convert(String value) {
+        Charset charset;
         try {
-            return Charset.forName(value.trim());
+            charset = Charset.forName(value.trim());
         } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
             throw new TypeConversionException(
                     "unknown charset '" + value + "' (for example UTF-8, GBK, GB18030, Big5, ISO-8859-1)");
         }
+        try {
+            TextDecoder.checkNotGuessing(charset);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+        return charset;
     }
 }

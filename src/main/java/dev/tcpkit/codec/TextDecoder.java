@@ -21,10 +21,25 @@ public final class TextDecoder {
     /** Bytes of a character not yet complete at the end of the last chunk (a few bytes at most). */
     private ByteBuffer pending = EMPTY;
 
+    /**
+     * @throws IllegalArgumentException for a charset that guesses the encoding from the bytes seen so far ({@code
+     *     x-JISAutoDetect}): the same bytes cut into other reads would decode differently (found by {@code
+     *     TextDecoderFuzzTest})
+     */
     public TextDecoder(Charset charset) {
+        checkNotGuessing(charset);
         this.decoder = charset.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    }
+
+    /** Fails for a charset whose decoder guesses the encoding; the message says what to do instead. */
+    public static void checkNotGuessing(Charset charset) {
+        if (charset.newDecoder().isAutoDetecting()) {
+            throw new IllegalArgumentException(charset.name()
+                    + " guesses the encoding from the first bytes it sees, so text would depend on how the network"
+                    + " cuts it: name the encoding (EUC-JP, Shift_JIS or ISO-2022-JP)");
+        }
     }
 
     /** The text of every character completed by {@code chunk}; an incomplete last character waits for more. */

@@ -95,10 +95,10 @@ final class TlsEventHandler extends ChannelInboundHandlerAdapter {
         if (unlogged < 0) {
             log.debug("closing {}: {}: {}", client(ctx), what, reason);
         } else if (unlogged == 0) {
-            log.warn("closing {}: {}: {}", client(ctx), what, reason);
+            log.info("closing {}: {}: {}", client(ctx), what, reason);
         } else {
-            log.warn(
-                    "closing {}: {}: {} ({} more TLS failure(s) since the last line)",
+            log.info(
+                    "closing {}: {}: {} (and {} more TLS failures since the last such line)",
                     client(ctx),
                     what,
                     reason,

@@ -116,6 +116,7 @@ final class CommandLineTest {
         "--max-line, lots, 'lots'",
         "--max-queue, 0, '0'",
         "--encoding, NOPE, 'NOPE'",
+        "--encoding, x-JISAutoDetect, 'x-JISAutoDetect guesses the encoding'",
         "--drain-timeout, xyz, 'xyz'",
         "--transport, foo, 'foo'",
         "--backlog, 0, '--backlog must be >= 1: 0'",

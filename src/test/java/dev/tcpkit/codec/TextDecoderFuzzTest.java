@@ -20,11 +20,15 @@ import java.util.List;
  * owner to release.
  *
  * <p>Input layout: see {@link FuzzInput}; byte 0 picks the charset (its index in {@link
- * Charset#availableCharsets()}, modulo their number). Chunks alternate between plain and composite buffers.
+ * Charset#availableCharsets()} less the guessing ones, modulo their number). Fuzzing found that {@code
+ * x-JISAutoDetect} decodes the same bytes differently depending on the cuts (it guesses from what it has seen):
+ * tcpkit refuses it, and the finding is kept as {@code crash-4c06...}. Chunks alternate between plain and composite buffers.
  */
 final class TextDecoderFuzzTest {
-    private static final List<Charset> CHARSETS =
-            List.copyOf(Charset.availableCharsets().values());
+    /** Every charset but those that guess (x-JISAutoDetect), which {@link TextDecoder} refuses. */
+    private static final List<Charset> CHARSETS = Charset.availableCharsets().values().stream()
+            .filter(c -> !c.newDecoder().isAutoDetecting())
+            .toList();
     /** Longer than any character of any charset, escape sequences of the stateful ones included. */
     private static final int MAX_PENDING = 16;
 

@@ -2,6 +2,7 @@ package dev.tcpkit.codec;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -74,5 +75,12 @@ final class TextDecoderTest {
         } finally {
             buf.release();
         }
+    }
+
+    @Test
+    void refusesACharsetThatGuessesTheEncoding() {
+        assertThatThrownBy(() -> new TextDecoder(Charset.forName("x-JISAutoDetect")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("x-JISAutoDetect guesses the encoding");
     }
 }

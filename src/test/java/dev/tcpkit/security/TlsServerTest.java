@@ -64,7 +64,27 @@ final class TlsServerTest {
                     .singleElement()
                     .asString()
                     .matches(
-                            "WARN closing 127\\.0\\.0\\.1:\\d+: TLS handshake failed: not TLS \\(plaintext or garbage\\)");
+                            "INFO closing 127\\.0\\.0\\.1:\\d+: TLS handshake failed: not TLS \\(plaintext or garbage\\)");
+        }
+    }
+
+    @Test
+    void logsAFloodOfPlaintextClientsAtMostOnceASecond() throws Exception {
+        TestPki.PemPaths pem = PKI.writeTo(dir);
+        SslContext tls = TlsContexts.server(new KeyFiles(pem.serverChain(), pem.serverKey()), null, TlsProvider.AUTO);
+        int clients = 20;
+        try (LogCapture log = LogCapture.of("dev.tcpkit.security");
+                TcpServer server = start(tls)) {
+            for (int i = 0; i < clients; i++) {
+                try (LoopbackClient plain = LoopbackClient.connect(server.port())) {
+                    plain.send("hello?\n", UTF_8);
+                    plain.readToEnd();
+                }
+            }
+            org.awaitility.Awaitility.await().until(() -> server.openConnections() == 0);
+            // Each second of the flood gets one line; twenty clients take far less than twenty seconds.
+            assertThat(log.lines()).isNotEmpty().hasSizeLessThan(clients);
+            assertThat(log.lines()).allMatch(line -> line.contains("TLS handshake failed: not TLS"));
         }
     }
 
