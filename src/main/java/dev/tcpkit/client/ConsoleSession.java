@@ -162,8 +162,13 @@ public final class ConsoleSession implements AutoCloseable {
         activity.awaitClose();
         Throwable failure = activity.failure();
         if (failure != null) {
-            throw new ConnectFailedException(
-                    "connection to " + config.displayAddress() + " lost: " + lostReason(failure), failure);
+            // A server that does not speak TLS may be found out only after the handshake looked done (the engine
+            // reports it when the first record arrives): still a handshake failure to the user.
+            String reason = lostReason(failure);
+            String what = reason.equals(TlsErrors.NOT_TLS)
+                    ? "TLS handshake with " + config.displayAddress() + " failed: "
+                    : "connection to " + config.displayAddress() + " lost: ";
+            throw new ConnectFailedException(what + reason, failure);
         }
     }
 

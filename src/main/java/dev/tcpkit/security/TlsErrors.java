@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  * arrives as {@code Received fatal alert: bad_certificate} or {@code SSLV3_ALERT_BAD_CERTIFICATE}.
  */
 public final class TlsErrors {
+    /** The reason given when the peer sends something other than TLS. */
+    public static final String NOT_TLS = "not TLS (plaintext or garbage)";
+
     /**
      * An alert received from the other side: the JDK says {@code received fatal alert: bad_certificate}, OpenSSL
      * {@code sslv3_alert_bad_certificate} or {@code tlsv13_alert_certificate_required} (in lower case here).
@@ -47,7 +50,7 @@ public final class TlsErrors {
                 return "timed out";
             }
             if (t instanceof NotSslRecordException) {
-                return "not TLS (plaintext or garbage)"; // its message is a hex dump of the bytes: never shown
+                return NOT_TLS; // its message is a hex dump of the bytes: never shown
             }
             if (t instanceof CertificateExpiredException || isPkix(t, CertPathValidatorException.BasicReason.EXPIRED)) {
                 return "certificate expired";
