@@ -8,14 +8,16 @@ import ch.qos.logback.core.LayoutBase;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /**
  * One stderr line per event: {@code 2026-11-22T08:30:00.123Z INFO  message}, then the stack trace if the event
  * carries one (only {@code -v} logs them).
  */
 final class TextLayout extends LayoutBase<ILoggingEvent> {
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern(
+                    "uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
 
     @Override
     public String doLayout(ILoggingEvent event) {

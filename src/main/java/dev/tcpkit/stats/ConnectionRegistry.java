@@ -1,6 +1,6 @@
 package dev.tcpkit.stats;
 
-import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.guard.ClientAddress;
 import io.netty.channel.Channel;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -46,8 +46,8 @@ public final class ConnectionRegistry {
      * {@link Connection} with {@link Connection#of(Channel)}.
      */
     public void track(Channel channel) {
-        Connection connection = new Connection(
-                this, lastId.incrementAndGet(), channel, Addresses.format(channel.remoteAddress()), clock.millis());
+        Connection connection =
+                new Connection(this, lastId.incrementAndGet(), channel, ClientAddress.format(channel), clock.millis());
         channel.attr(Connection.KEY).set(connection);
         open.put(connection.id(), connection);
         channel.pipeline().addLast(new ConnectionMeter(this, connection));

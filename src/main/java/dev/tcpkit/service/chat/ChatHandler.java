@@ -2,7 +2,7 @@ package dev.tcpkit.service.chat;
 
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.codec.TextMessage;
-import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.guard.ClientAddress;
 import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.service.PendingRecords;
 import io.netty.channel.ChannelHandlerContext;
@@ -46,7 +46,7 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connectedAt = System.nanoTime();
-        member = room.join(ctx.channel(), Addresses.format(ctx.channel().remoteAddress()));
+        member = room.join(ctx.channel(), ClientAddress.format(ctx.channel()));
         ctx.fireChannelActive();
     }
 
@@ -143,7 +143,7 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
     @SuppressWarnings("FutureReturnValueIgnored") // a failed close leaves nothing more to do
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ChatMember m = member;
-        String who = m != null ? m.toString() : Addresses.format(ctx.channel().remoteAddress());
+        String who = m != null ? m.toString() : ClientAddress.format(ctx.channel());
         if (cause instanceof TooLongFrameException && m != null) {
             if (room.cut(m, "line longer than " + config.maxLine() + " bytes")) {
                 log.warn("disconnecting {}: line longer than {} bytes (--max-line)", who, config.maxLine());
