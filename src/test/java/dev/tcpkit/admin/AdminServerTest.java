@@ -143,6 +143,27 @@ final class AdminServerTest {
         }
     }
 
+    @Test
+    void apiConnectionsShowsEachChatClientsNameAndLines() throws Exception {
+        try (TcpServer server = TcpServer.builder()
+                        .bind("127.0.0.1", 0)
+                        .service(Services.chat()
+                                .stdout(new java.io.StringWriter())
+                                .build())
+                        .admin(null, 0)
+                        .start();
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send("/nick ann\nhello\n", UTF_8);
+            AdminHttp http = admin(server);
+            await().atMost(WAIT)
+                    .until(() -> http.json("/api/stats").get("messages").asLong() == 1);
+            JsonNode connection =
+                    http.json("/api/connections").get("connections").get(0);
+            assertThat(connection.get("name").asText()).isEqualTo("ann");
+            assertThat(connection.get("messages").asLong()).isEqualTo(1);
+        }
+    }
+
     /** Takes what a client sends as its name, counts it as one message, answers "ok\n". */
     private static final class NamingHandler extends ChannelInboundHandlerAdapter {
         @Override

@@ -1,9 +1,11 @@
 package dev.tcpkit.service.chat;
 
+import dev.tcpkit.stats.Connection;
 import io.netty.channel.Channel;
 import java.nio.charset.Charset;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /** One client in the room: its connection, name, address, when it joined, and its {@link Outbox}. */
 final class ChatMember {
@@ -17,6 +19,8 @@ final class ChatMember {
     private volatile String name;
     /** Set once when it leaves the room; from then on what it sends is dropped. */
     private volatile boolean left;
+
+    private final @Nullable Connection connection;
 
     ChatMember(
             Channel channel,
@@ -33,6 +37,12 @@ final class ChatMember {
         this.outbox = new Outbox(channel, config.maxQueue(), () -> onOverflow.accept(this));
         channel.attr(ChatAttributes.NAME).set(name);
         channel.attr(ChatAttributes.MESSAGES).set(messages);
+        // The server's registry shows the name and counts the lines (admin page, /api, /metrics).
+        channel.attr(Connection.NAME).set(name);
+        this.connection = Connection.of(channel);
+        if (connection != null) {
+            connection.trackMessages();
+        }
     }
 
     /** Sends one or more lines the server says to this client alone. */
@@ -60,6 +70,7 @@ final class ChatMember {
     void name(String name) {
         this.name = name;
         channel.attr(ChatAttributes.NAME).set(name);
+        channel.attr(Connection.NAME).set(name);
     }
 
     long joinedMillis() {
@@ -76,6 +87,9 @@ final class ChatMember {
 
     void countMessage() {
         messages.incrementAndGet();
+        if (connection != null) {
+            connection.countMessage();
+        }
     }
 
     boolean present() {
