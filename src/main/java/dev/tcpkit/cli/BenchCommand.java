@@ -35,9 +35,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Measures an echo server: messages per second, MB/s and latency percentiles, checking every echoed byte.",
             "",
-            "  pingpong  each connection keeps --depth messages in flight, sending the next when an echo completes",
-            "  stream    each connection keeps a window of chunks (256 KiB by default) unechoed; MB/s first",
-            "  connect   opens the connections, holds them for --duration, then checks each echoes one message",
+            "  pingpong  keep --depth messages in flight on each connection (default)",
+            "  stream    keep 256 KiB of chunks unechoed on each connection; MB/s first",
+            "  connect   open, hold for --duration, check each still echoes a message",
             "",
             "With --rate the load is open loop: messages are sent on a schedule, and latency counts from the scheduled"
                     + " send, so a server that stalls is measured, not hidden (coordinated omission).",

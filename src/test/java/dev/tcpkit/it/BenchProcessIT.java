@@ -43,6 +43,8 @@ final class BenchProcessIT {
                         "2000",
                         "--warmup",
                         "0",
+                        "--timeout",
+                        "30s",
                         "--json",
                         "--plot",
                         png.toString())) {
@@ -123,6 +125,8 @@ final class BenchProcessIT {
                         "300ms",
                         "--rate",
                         "2000",
+                        "--timeout",
+                        "30s",
                         "--json")) {
             assertThat(bench.awaitExit(EXIT)).isZero();
 
@@ -143,7 +147,15 @@ final class BenchProcessIT {
                         .service(Services.handler("corrupting echo", () -> new CorruptingEcho(5000)))
                         .start();
                 TcpkitProcess bench = TcpkitProcess.start(
-                        "bench", "127.0.0.1", Integer.toString(server.port()), "-c", "1", "--count", "1000")) {
+                        "bench",
+                        "127.0.0.1",
+                        Integer.toString(server.port()),
+                        "-c",
+                        "1",
+                        "--count",
+                        "1000",
+                        "--timeout",
+                        "30s")) {
             assertThat(bench.awaitExit(EXIT)).isEqualTo(3);
 
             assertThat(bench.stdout()).containsPattern("errors +mismatch 1");
