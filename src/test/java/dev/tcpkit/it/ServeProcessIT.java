@@ -284,6 +284,8 @@ final class ServeProcessIT {
         try (TcpkitProcess server =
                 TcpkitProcess.start("serve", "echo", "--drain-timeout", "30s", "--host", "127.0.0.1", "--port", "0")) {
             int port = server.awaitListening();
+            // Every connection echoing before the signal: only then has the server surely admitted all of them.
+            CountDownLatch echoing = new CountDownLatch(clients);
             CountDownLatch halfway = new CountDownLatch(clients);
             CountDownLatch termSent = new CountDownLatch(1);
             List<byte[]> sent = new ArrayList<>();
@@ -304,11 +306,18 @@ final class ServeProcessIT {
                 }));
                 echoes.add(pool.submit(() -> {
                     try (client) {
-                        return client.readTimeout(Duration.ofSeconds(30)).readToEnd();
+                        LoopbackClient reading = client.readTimeout(Duration.ofSeconds(30));
+                        byte[] first = reading.readExactly(1);
+                        echoing.countDown();
+                        byte[] rest = reading.readToEnd();
+                        byte[] all = Arrays.copyOf(first, 1 + rest.length);
+                        System.arraycopy(rest, 0, all, 1, rest.length);
+                        return all;
                     }
                 }));
             }
             assertThat(halfway.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(echoing.await(30, TimeUnit.SECONDS)).isTrue();
             server.terminate();
             server.awaitStderrLine(
                     line -> line.endsWith("draining " + clients + " open connection(s) for up to 30000 ms"));
