@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
@@ -35,6 +36,8 @@ import org.jspecify.annotations.Nullable;
  * sessions read stdin on a daemon thread of their own.
  */
 public final class ConsoleSession implements AutoCloseable {
+    private static final AttributeKey<SslHandler> TLS = AttributeKey.valueOf(ConsoleSession.class, "tls");
+
     private final ClientConfig config;
     private final EventLoopGroup group;
     private final Channel channel;
@@ -87,6 +90,7 @@ public final class ConsoleSession implements AutoCloseable {
                             SslHandler ssl = tls.newHandler(ch.alloc(), config.host(), config.port());
                             ssl.setHandshakeTimeoutMillis(config.timeout().toMillis());
                             ch.pipeline().addLast("tls", ssl);
+                            ch.attr(TLS).set(ssl); // still there when a failed handshake has emptied the pipeline
                         }
                         ch.pipeline()
                                 .addLast(new ReceiveHandler(stdout, config.encoding(), config.console(), activity));
@@ -113,7 +117,7 @@ public final class ConsoleSession implements AutoCloseable {
      */
     private static boolean awaitHandshake(ClientConfig config, EventLoopGroup group, Channel channel)
             throws ConnectFailedException {
-        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        SslHandler ssl = channel.attr(TLS).get();
         if (ssl == null) {
             return false;
         }

@@ -2,7 +2,6 @@ package dev.tcpkit.client;
 
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -17,8 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies stdin to the connection on a thread of its own (a keyboard blocks), so that sending never waits for the
  * server and printing never waits for the keyboard. Each chunk is written before the next is read: a slow server
- * slows stdin, nothing piles up. At end of input it half-closes the connection (the server sees EOF; over TLS a
- * {@code close_notify} goes first) and leaves the receiving side open.
+ * slows stdin, nothing piles up. At end of input it half-closes the connection (the server sees EOF) and leaves the receiving side open.
  */
 final class StdinPump implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(StdinPump.class);
@@ -57,10 +55,8 @@ final class StdinPump implements Runnable {
                 return;
             }
             if (channel instanceof DuplexChannel duplex && channel.isActive()) {
-                SslHandler tls = channel.pipeline().get(SslHandler.class);
-                if (tls != null) {
-                    tls.closeOutbound().awaitUninterruptibly(); // close_notify: TLS's own end of sending
-                }
+                // Over TLS too, a TCP half-close and no close_notify: Netty's OpenSSL engine answers a close_notify
+                // by closing its own sending side, and the server's last answers would be lost.
                 duplex.shutdownOutput().awaitUninterruptibly();
             }
         } catch (IOException e) {
