@@ -143,8 +143,8 @@ final class ServeCommand implements Callable<Integer> {
             names = "--max-queue",
             paramLabel = "SIZE",
             converter = ByteSizeConverter.class,
-            description = "chat: most text waiting to be sent to one client; a client that does not read is"
-                    + " disconnected past it (default: 1MiB).")
+            description = "chat: most bytes waiting to be sent to one client (40 more counted per line); a client"
+                    + " that does not read is disconnected past it (default: 1MiB).")
     @Nullable
     Integer maxQueue;
 

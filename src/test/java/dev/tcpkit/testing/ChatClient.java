@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * A line-oriented client of the chat service over a real socket: sends lines, reads lines, both in a given charset.
- * Every read has a timeout (10 s by default), so a missing line fails the test instead of hanging it.
+ * Every read has a timeout (30 s: the build machine may be very busy), so a missing line fails the test instead of hanging it.
  */
 public final class ChatClient implements AutoCloseable {
     /** The first line the server sends, e.g. {@code *** welcome, you are user3; 3 online (...)}. */
@@ -46,7 +46,7 @@ public final class ChatClient implements AutoCloseable {
     /** Connects to {@code address}:{@code port} and reads the welcome line. */
     public static ChatClient connect(InetAddress address, int port, Charset charset) throws IOException {
         LoopbackClient client = LoopbackClient.connect(address, port);
-        client.readTimeout(Duration.ofSeconds(10));
+        client.readTimeout(Duration.ofSeconds(30));
         try {
             return new ChatClient(client, charset);
         } catch (IOException | RuntimeException e) {

@@ -128,8 +128,9 @@ public final class ChatService implements Service {
         }
 
         /**
-         * The most bytes that may wait to be sent to one client (default 1 MiB); a client past it does not read and
-         * is disconnected. A single line longer than this is still delivered to a client with nothing waiting.
+         * The most bytes that may wait to be sent to one client (default 1 MiB), each waiting line counted with 40
+         * bytes more for its bookkeeping; a client past it does not read and is disconnected. A single line longer
+         * than this is still delivered to a client with nothing waiting.
          */
         public Builder maxQueue(int maxQueue) {
             if (maxQueue < 1) {

@@ -48,8 +48,9 @@ import org.junit.jupiter.api.Timeout;
  * server held for it) as one line on stdout, prefixed {@code slow-consumer:}. In the build it chats in 1 KiB lines, so
  * that the volume that fills the stalled client's buffers (on loopback the kernel alone holds about 4 MiB) takes few
  * lines under the leak detector's bookkeeping, and only the round with the stalled client runs. To measure, run it
- * alone with {@code -Dchat.measure=true}: chat-sized lines, a warm-up round, a round without the stalled client, and
- * Netty's leak detector off (at paranoid level it records a stack trace for every buffer):
+ * alone with {@code -Dchat.measure=true}: chat-sized lines, three warm-up rounds, rounds without the stalled client before
+ * and after the one with it (the load of a shared machine drifts), and Netty's leak detector off (at paranoid level it
+ * records a stack trace for every buffer):
  *
  * <pre>
  * nice -n 19 mvn -B -q test -Dtest=ChatSlowConsumerTest -Dchat.measure=true -Djacoco.skip=true
@@ -97,10 +98,12 @@ final class ChatSlowConsumerTest {
                 talkers.get(i).readLines(TALKERS - 1 - i); // the joins of those after it
             }
 
-            // Measuring: a round to warm up the JIT, then one without a stalled client to compare with.
+            // Measuring: rounds to warm up the JIT, then one without a stalled client to compare with.
             Round without = null;
             if (MEASURE) {
-                exchange(pool, talkers, () -> true, "(no notice expected)");
+                for (int warmUp = 0; warmUp < 3; warmUp++) {
+                    exchange(pool, talkers, () -> true, "(no notice expected)");
+                }
                 without = exchange(pool, talkers, () -> true, "(no notice expected)");
             }
 
@@ -122,8 +125,10 @@ final class ChatSlowConsumerTest {
             Round with = exchange(pool, talkers, () -> server.counters().cut() > 0, notice);
             sampler.stop();
             samplerThread.join(5_000);
+            // Measuring: the room once more without it, to tell its effect from the machine's load changing.
+            Round after = MEASURE ? exchange(pool, talkers, () -> true, "(no notice expected)") : null;
 
-            System.out.println(report(without, with, sampler, directBefore));
+            System.out.println(report(without, with, after, sampler, directBefore));
             assertThat(server.counters().cut()).isOne();
             assertThat(with.noticesHeard())
                     .as("talkers that heard the cut notice once")
@@ -146,13 +151,17 @@ final class ChatSlowConsumerTest {
         }
     }
 
-    private static String report(@Nullable Round without, Round with, Sampler sampler, long directBefore) {
+    private static String report(
+            @Nullable Round without, Round with, @Nullable Round after, Sampler sampler, long directBefore) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "slow-consumer: %d talkers, lines of %d bytes; ", TALKERS, LINE_BYTES));
         if (without != null) {
             sb.append("without a stalled client ").append(without).append("; ");
         }
         sb.append("with one ").append(with);
+        if (after != null) {
+            sb.append("; after it was cut ").append(after);
+        }
         sb.append(String.format(
                 Locale.ROOT,
                 "; cut after %s; largest queue %,d bytes (max %,d), all queues %,d bytes at most;"
