@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Assertions;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -144,19 +146,25 @@ final class AdminPageBrowserTest {
         return "127.0.0.1:" + client.socket().getLocalPort();
     }
 
-    /** The client addresses the page's table shows, top to bottom. */
+    /**
+     * The client addresses the page's table shows, top to bottom: read in one script, as the page may replace rows
+     * between two WebDriver calls.
+     */
     private static List<String> addresses(WebDriver browser) {
-        return browser.findElements(By.cssSelector("#clients tr.client td.address")).stream()
-                .map(WebElement::getText)
-                .toList();
+        Object texts = ((JavascriptExecutor) browser)
+                .executeScript("return Array.from(document.querySelectorAll('#clients tr.client td.address'),"
+                        + " td => td.textContent)");
+        List<String> out = new ArrayList<>();
+        for (Object text : (List<?>) Objects.requireNonNull(texts)) {
+            out.add(String.valueOf(text));
+        }
+        return out;
     }
 
+    /** The table row of a client (the page updates rows in place, so it stays valid while the client is there). */
     private static WebElement row(WebDriver browser, LoopbackClient client) {
-        return browser.findElements(By.cssSelector("#clients tr.client")).stream()
-                .filter(tr ->
-                        tr.findElement(By.cssSelector("td.address")).getText().equals(address(client)))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no row for " + address(client)));
+        return browser.findElement(By.xpath("//table[@id='clients']//tr[contains(@class,'client')][td[contains(@class,"
+                + "'address') and text()='" + address(client) + "']]"));
     }
 
     private static void screenshot(WebDriver browser, Path file) throws java.io.IOException {
