@@ -5,6 +5,7 @@ import dev.tcpkit.admin.AdminServer;
 import dev.tcpkit.guard.Cidr;
 import dev.tcpkit.guard.Guard;
 import dev.tcpkit.guard.GuardConfig;
+import dev.tcpkit.internal.Durations;
 import dev.tcpkit.security.ServerTls;
 import dev.tcpkit.security.TlsProvider;
 import dev.tcpkit.service.Service;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -424,7 +426,7 @@ public final class TcpServer implements AutoCloseable {
             if (adminPort >= 0) {
                 try {
                     server.admin = AdminServer.start(
-                            new AdminConfig(adminHost, adminPort, adminToken), server.adminView(config));
+                            new AdminConfig(adminHost, adminPort, adminToken), server.adminView(config, guarded));
                 } catch (BindFailedException | RuntimeException e) {
                     server.close();
                     throw e;
@@ -435,7 +437,7 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /** What the admin endpoint shows of this server. */
-    private AdminServer.View adminView(ServerConfig config) {
+    private AdminServer.View adminView(ServerConfig config, GuardConfig guard) {
         Map<String, String> limits = new LinkedHashMap<>();
         limits.put("backlog", String.valueOf(config.backlog()));
         limits.put(
@@ -445,6 +447,21 @@ public final class TcpServer implements AutoCloseable {
                                 ? config.threads()
                                 : Runtime.getRuntime().availableProcessors()));
         limits.put("drain timeout", config.drainTimeout().toMillis() + " ms");
+        limits.put("max connections", orNone(guard.maxConnections()));
+        limits.put("max connections per IP", orNone(guard.maxConnectionsPerIp()));
+        limits.put("idle timeout", guard.idleTimeout().isZero() ? "none" : Durations.format(guard.idleTimeout()));
+        if (!guard.allow().isEmpty()) {
+            limits.put("allow", joined(guard.allow()));
+        }
+        if (!guard.deny().isEmpty()) {
+            limits.put("deny", joined(guard.deny()));
+        }
+        if (guard.proxyProtocol()) {
+            limits.put("PROXY protocol from", joined(guard.proxyFrom()));
+        }
+        if (tls != null) {
+            limits.put("TLS", tls.provider().displayName());
+        }
         if (config.once()) {
             limits.put("once", "one connection, then exit");
         }
@@ -456,5 +473,13 @@ public final class TcpServer implements AutoCloseable {
                 connections,
                 counters(),
                 Collections.unmodifiableMap(limits));
+    }
+
+    private static String orNone(int limit) {
+        return limit == 0 ? "none" : String.valueOf(limit);
+    }
+
+    private static String joined(List<Cidr> blocks) {
+        return blocks.stream().map(Cidr::toString).collect(Collectors.joining(", "));
     }
 }

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  *   <li>The client's {@code close_notify} (its end of sending, in TLS) reaches the service as the end of input, as
  *       a TCP half-close would: echo sends back what it has and closes. The TCP half-close that usually follows is
  *       not passed on a second time.
+ *   <li>Whatever the service wrote while handling one TLS record is encrypted before the next record is decrypted
+ *       (the {@code SslHandler} passes each record's data on before it decrypts the next, with either engine). A
+ *       client's last data and its {@code close_notify} often arrive in one read, and a TLS engine may close its own
+ *       sending side on the {@code close_notify} (Netty's OpenSSL engine always does; TLS 1.2 has no half-close),
+ *       after which an answer still waiting for the end of the read would be lost.
  * </ul>
  */
 final class TlsEventHandler extends ChannelInboundHandlerAdapter {
@@ -36,6 +41,12 @@ final class TlsEventHandler extends ChannelInboundHandlerAdapter {
 
     TlsEventHandler(LogThrottle throttle) {
         this.throttle = throttle;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ctx.fireChannelRead(msg);
+        ctx.flush(); // reaches the SslHandler just before this handler: it encrypts now, see the class comment
     }
 
     @Override

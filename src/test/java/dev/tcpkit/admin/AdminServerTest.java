@@ -95,6 +95,35 @@ final class AdminServerTest {
     }
 
     @Test
+    void apiStatsListsTheGuardsLimitsAndRules() throws Exception {
+        try (TcpServer server = TcpServer.builder()
+                .bind("127.0.0.1", 0)
+                .service(Services.echo())
+                .maxConnections(50)
+                .maxConnectionsPerIp(5)
+                .idleTimeout(Duration.ofSeconds(30))
+                .allow("127.0.0.0/8")
+                .allow("::1")
+                .deny("10.0.0.0/8")
+                .admin(null, 0)
+                .start()) {
+            JsonNode limits = admin(server).json("/api/stats").get("limits");
+            assertThat(limits.get("max connections").asText()).isEqualTo("50");
+            assertThat(limits.get("max connections per IP").asText()).isEqualTo("5");
+            assertThat(limits.get("idle timeout").asText()).isEqualTo("30s");
+            assertThat(limits.get("allow").asText()).isEqualTo("127.0.0.0/8, ::1");
+            assertThat(limits.get("deny").asText()).isEqualTo("10.0.0.0/8");
+            assertThat(limits.has("PROXY protocol from")).isFalse();
+        }
+        try (TcpServer plain = echoWithAdmin(null)) {
+            JsonNode limits = admin(plain).json("/api/stats").get("limits");
+            assertThat(limits.get("max connections").asText()).isEqualTo("none");
+            assertThat(limits.get("idle timeout").asText()).isEqualTo("none");
+            assertThat(limits.has("allow")).isFalse();
+        }
+    }
+
+    @Test
     void apiStatsCountsConnectionsAndBytesIncludingClosedOnes() throws Exception {
         try (TcpServer server = echoWithAdmin(null)) {
             AdminHttp http = admin(server);

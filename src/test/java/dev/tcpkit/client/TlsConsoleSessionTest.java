@@ -34,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,10 +79,6 @@ final class TlsConsoleSessionTest {
         }
     }
 
-    // Known bug, reported on issue 4: after the client's close_notify the server's TLS engine may refuse to send the
-    // rest of the echo, so up to the last few KB of a large piped input can be missing (seen 1 run in 2 with either
-    // provider). TLS 1.2 has no half-close; over TLS 1.3 the server must keep its sending side open. Until fixed:
-    @Disabled("TLS half-close can lose the tail of the echo; see the comment above")
     @ParameterizedTest
     @EnumSource(names = {"OPENSSL", "JDK"})
     void halfClosesAtTheEndOfStdinAndStillGetsEverythingEchoed(TlsProvider client) throws Exception {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
+import dev.tcpkit.testing.HoldingRelay;
 import dev.tcpkit.testing.LogCapture;
 import dev.tcpkit.testing.LoopbackClient;
 import dev.tcpkit.testing.TestPki;
@@ -15,6 +16,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.SplittableRandom;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,6 +46,51 @@ final class TlsServerTest {
             assertThat(new String(client.readExactly(13), UTF_8)).isEqualTo("ping over tls");
             client.shutdownOutput();
             assertThat(client.readToEnd()).isEmpty();
+        }
+    }
+
+    // Sent straight: the data's records and the close_notify arrive split across reads in whatever way.
+    @ParameterizedTest
+    @EnumSource(names = {"OPENSSL", "JDK"})
+    void echoesEverythingSentBeforeTheClientsCloseNotify(TlsProvider provider) throws Exception {
+        echoRounds(provider, false);
+    }
+
+    // The client's last data and its close_notify arrive in one read (the relay makes sure of it). A TLS engine that
+    // closes its sending side on the close_notify (OpenSSL's always) must not lose the echo of that data: it is
+    // decrypted record by record (ServerTls) and encrypted after each one (TlsEventHandler's flush) before the
+    // close_notify is decrypted.
+    @ParameterizedTest
+    @EnumSource(names = {"OPENSSL", "JDK"})
+    void echoesEverythingThatArrivesTogetherWithTheClientsCloseNotify(TlsProvider provider) throws Exception {
+        echoRounds(provider, true);
+    }
+
+    /** Rounds of a client sending up to 100 KB, then its close_notify, and reading the echo to the end. */
+    private void echoRounds(TlsProvider provider, boolean together) throws Exception {
+        assumeThat(provider != TlsProvider.OPENSSL || OpenSsl.isAvailable()).isTrue();
+        TestPki.PemPaths pem = PKI.writeTo(dir);
+        SslContext tls = TlsContexts.server(new KeyFiles(pem.serverChain(), pem.serverKey()), null, provider);
+        SplittableRandom random = new SplittableRandom(11);
+        try (TcpServer server = start(tls)) {
+            for (int round = 0; round < 12; round++) {
+                byte[] input = new byte[1 + random.nextInt(100_000)];
+                random.nextBytes(input);
+                try (HoldingRelay relay = HoldingRelay.to(server.port());
+                        TlsClient client = TlsClient.connect(together ? relay.port() : server.port(), PKI.root, null)) {
+                    if (together) {
+                        client.send(new byte[] {42}); // its echo proves the handshake is over on both sides
+                        assertThat(client.readExactly(1)).containsExactly(42);
+                        relay.hold();
+                    }
+                    client.send(input);
+                    client.shutdownOutput();
+                    byte[] echoed = client.readToEnd();
+                    assertThat(echoed)
+                            .as("round %d: %d bytes sent, %d echoed", round, input.length, echoed.length)
+                            .isEqualTo(input);
+                }
+            }
         }
     }
 
