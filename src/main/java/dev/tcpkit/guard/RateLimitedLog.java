@@ -1,7 +1,7 @@
 package dev.tcpkit.guard;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import dev.tcpkit.internal.LogThrottle;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
@@ -11,13 +11,9 @@ import org.slf4j.Logger;
  * Called from every event loop of a server.
  */
 final class RateLimitedLog {
-    private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-
     private final Logger log;
     private final String verb;
-    private final LongSupplier nanoTime;
-    private final AtomicLong nextLineAt;
-    private final AtomicLong leftOut = new AtomicLong();
+    private final LogThrottle throttle;
 
     /**
      * @param verb what happened to the connection, the line's first word
@@ -26,22 +22,15 @@ final class RateLimitedLog {
     RateLimitedLog(Logger log, String verb, LongSupplier nanoTime) {
         this.log = log;
         this.verb = verb;
-        this.nanoTime = nanoTime;
-        this.nextLineAt = new AtomicLong(nanoTime.getAsLong());
+        this.throttle = new LogThrottle(Duration.ofSeconds(1), nanoTime);
     }
 
     /** Logs {@code "<verb> <who>: <why>"} unless a line of this kind went out less than a second ago. */
     void log(String who, String why) {
-        long now = nanoTime.getAsLong();
-        long next = nextLineAt.get();
-        if (now - next < 0 || !nextLineAt.compareAndSet(next, now + INTERVAL_NANOS)) {
-            leftOut.incrementAndGet();
-            return;
-        }
-        long more = leftOut.getAndSet(0);
+        long more = throttle.tryAcquire();
         if (more == 0) {
             log.info("{} {}: {}", verb, who, why);
-        } else {
+        } else if (more > 0) {
             log.info("{} {}: {} (and {} more {} since the last such line)", verb, who, why, more, verb);
         }
     }

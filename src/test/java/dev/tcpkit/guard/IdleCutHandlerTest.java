@@ -40,6 +40,9 @@ final class IdleCutHandlerTest {
             }
         }
         assertThat(ch.isOpen()).isTrue();
+        ch.advanceTimeBy(501, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).as("idle again for the whole timeout").isFalse();
         ch.finishAndReleaseAll();
     }
 }
