@@ -29,6 +29,7 @@ final class IdleCutHandler extends ChannelDuplexHandler {
     private boolean reading;
     /** The outbound buffer as the timer last saw it: while it drains, the connection is not idle. */
     private long lastPending;
+
     private long lastProgress;
     private @Nullable ScheduledFuture<?> timer;
 

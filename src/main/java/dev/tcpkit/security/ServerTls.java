@@ -44,7 +44,8 @@ public final class ServerTls {
     /** Adds TLS to a newly accepted connection's pipeline, after what is already there. */
     public void addTo(Channel channel) {
         // An engine made by newEngine decrypts one TLS record per call (the JDK's SSLEngine contract; newHandler's
-        // OpenSSL engine decrypts all it has at once). So the SslHandler passes each record's data on, and the service's
+        // OpenSSL engine decrypts all it has at once). So the SslHandler passes each record's data on, and the
+        // service's
         // answer is encrypted (TlsEventHandler), before the next record is decrypted. If that next record is the
         // client's close_notify, OpenSSL closes its sending side at once: answers not encrypted by then are lost.
         SslHandler ssl = new SslHandler(context.newEngine(channel.alloc()));

@@ -94,11 +94,15 @@ final class ProxyHeaderFuzzTest {
             assertThat(client).isInstanceOf(InetSocketAddress.class);
             if (rules && client instanceof InetSocketAddress named) {
                 InetAddress ip = named.getAddress();
-                assertThat(Cidr.firstContaining(ALLOW, ip)).as("allowed: %s", ip).isNotNull();
+                assertThat(Cidr.firstContaining(ALLOW, ip))
+                        .as("allowed: %s", ip)
+                        .isNotNull();
                 assertThat(Cidr.firstContaining(DENY, ip)).as("denied: %s", ip).isNull();
             }
         } else {
-            assertThat(received).as("bytes reached a client that was not admitted").isEmpty();
+            assertThat(received)
+                    .as("bytes reached a client that was not admitted")
+                    .isEmpty();
         }
         if (waiting) {
             assertThat(fed).as("bytes held while waiting for the header").isLessThanOrEqualTo(MAX_HEADER);
