@@ -2,6 +2,7 @@ package dev.tcpkit.bench;
 
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.transport.IoSupport;
+import dev.tcpkit.transport.ReadSizes;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -75,6 +76,7 @@ public final class BenchRun {
                 .group(group)
                 .channel(io.channelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSizes.ADAPTIVE)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
     }

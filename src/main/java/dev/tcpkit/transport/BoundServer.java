@@ -5,7 +5,6 @@ import dev.tcpkit.internal.Errors;
 import dev.tcpkit.stats.Connection;
 import dev.tcpkit.stats.ServerCounters;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -39,13 +38,6 @@ public final class BoundServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BoundServer.class);
     /** Netty's defaults, set here so that the bound is stated where connections are made. */
     private static final WriteBufferWaterMark WRITE_BUFFER = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
-    /**
-     * Netty's adaptive read sizes (start at 2 KiB, follow what arrives), up to 128 KiB per read instead of 64: a
-     * streaming client then costs half the reads and writes on both sides, and echo keeps pace with C's 1 MiB reads
-     * (docs/PERFORMANCE.md). It also bounds what a client that sends without reading leaves held: the high mark plus
-     * one read.
-     */
-    private static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(64, 2048, 128 * 1024);
 
     private final ServerConfig config;
     private final IoSupport io;
@@ -105,7 +97,7 @@ public final class BoundServer implements AutoCloseable {
                 // The bound on what a connection may have queued for a peer that does not read: past the high mark
                 // the channel turns unwritable and the services stop reading from that peer until it drains.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WRITE_BUFFER)
-                .childOption(ChannelOption.RECVBUF_ALLOCATOR, READS)
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, ReadSizes.ADAPTIVE)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
