@@ -175,7 +175,7 @@ public final class TcpServer implements AutoCloseable {
         private final List<Cidr> allow = new ArrayList<>();
         private final List<Cidr> deny = new ArrayList<>();
         private boolean proxyProtocol;
-        private @Nullable List<Cidr> proxyFrom;
+        private final List<Cidr> proxyFrom = new ArrayList<>();
         private Duration proxyHeaderTimeout = GuardConfig.DEFAULT_PROXY_HEADER_TIMEOUT;
         private @Nullable SslContext tls;
         private Duration tlsHandshakeTimeout = ServerTls.DEFAULT_HANDSHAKE_TIMEOUT;
@@ -310,13 +310,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if {@code cidr} is not an IP literal with an optional prefix length
          */
         public Builder proxyFrom(String cidr) {
-            Cidr block = Cidr.parse(cidr);
-            List<Cidr> trusted = proxyFrom;
-            if (trusted == null) {
-                trusted = new ArrayList<>();
-                proxyFrom = trusted;
-            }
-            trusted.add(block);
+            proxyFrom.add(Cidr.parse(cidr));
             return this;
         }
 
@@ -397,7 +391,6 @@ public final class TcpServer implements AutoCloseable {
         public TcpServer start() throws BindFailedException {
             Service s = service != null ? service : Services.echo();
             ServerConfig config = new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout);
-            List<Cidr> trusted = proxyFrom;
             GuardConfig guarded = new GuardConfig(
                     maxConnections,
                     maxConnectionsPerIp,
@@ -405,7 +398,7 @@ public final class TcpServer implements AutoCloseable {
                     allow,
                     deny,
                     proxyProtocol,
-                    trusted != null ? trusted : GuardConfig.LOOPBACK,
+                    proxyFrom.isEmpty() ? GuardConfig.LOOPBACK : proxyFrom,
                     proxyHeaderTimeout);
             ServerCounters counters = new ServerCounters();
             ConnectionRegistry connections =

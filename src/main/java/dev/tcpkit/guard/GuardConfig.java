@@ -32,10 +32,6 @@ public record GuardConfig(
     /** Long enough for a TCP retransmission, which the PROXY protocol's spec asks for (at least 3 s). */
     public static final Duration DEFAULT_PROXY_HEADER_TIMEOUT = Duration.ofSeconds(5);
 
-    /** No limits, no access rules, no PROXY protocol. */
-    public static final GuardConfig NONE =
-            new GuardConfig(0, 0, Duration.ZERO, List.of(), List.of(), false, LOOPBACK, DEFAULT_PROXY_HEADER_TIMEOUT);
-
     public GuardConfig {
         if (maxConnections < 0) {
             throw new IllegalArgumentException("maxConnections must be >= 0: " + maxConnections);

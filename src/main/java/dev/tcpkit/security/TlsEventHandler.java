@@ -3,10 +3,11 @@ package dev.tcpkit.security;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.LogThrottle;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -32,12 +33,14 @@ import org.slf4j.LoggerFactory;
  *       after which an answer still waiting for the end of the read would be lost.
  * </ul>
  */
-final class TlsEventHandler extends ChannelInboundHandlerAdapter {
+final class TlsEventHandler extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(TlsEventHandler.class);
 
     private final LogThrottle throttle;
     private boolean failed;
     private boolean inputEnded;
+    /** Whether the service wrote since the last flush: only then does a record need flushing after it. */
+    private boolean unflushed;
 
     TlsEventHandler(LogThrottle throttle) {
         this.throttle = throttle;
@@ -46,7 +49,22 @@ final class TlsEventHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ctx.fireChannelRead(msg);
-        ctx.flush(); // reaches the SslHandler just before this handler: it encrypts now, see the class comment
+        if (unflushed) {
+            unflushed = false; // this flush starts below this handler's own flush()
+            ctx.flush(); // reaches the SslHandler just before this handler: it encrypts now, see the class comment
+        }
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        unflushed = true;
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        unflushed = false;
+        ctx.flush();
     }
 
     @Override
