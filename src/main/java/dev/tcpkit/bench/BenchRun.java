@@ -150,9 +150,7 @@ public final class BenchRun {
     }
 
     private BenchFailedException cannotConnect(Throwable cause) {
-        String reason = cause instanceof io.netty.channel.ConnectTimeoutException
-                ? "timed out after " + config.timeout().toMillis() + " ms"
-                : Errors.reason(cause);
+        String reason = Errors.connectReason(cause, config.timeout());
         return new BenchFailedException("cannot connect to " + config.displayAddress() + ": " + reason, cause);
     }
 
@@ -173,7 +171,7 @@ public final class BenchRun {
             });
             long now = System.nanoTime();
             if (now >= nextProgress) {
-                progress.accept(connectProgress("connect", connectStart, now));
+                progress.accept(connectProgress(connectStart, now));
                 nextProgress += SECOND;
             }
         }
@@ -199,8 +197,8 @@ public final class BenchRun {
         return connected;
     }
 
-    private Progress connectProgress(String phase, long since, long now) {
-        return new Progress((now - since) / 1e9, phase, established.get(), 0, 0, -1, -1, connectErrors.get());
+    private Progress connectProgress(long since, long now) {
+        return new Progress((now - since) / 1e9, "connect", established.get(), 0, 0, -1, -1, connectErrors.get());
     }
 
     /** Connect mode: keeps the connections open until {@code until}, reporting each second. */

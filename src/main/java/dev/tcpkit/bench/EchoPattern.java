@@ -69,17 +69,6 @@ final class EchoPattern {
         return expected.mismatch(actual) < 0;
     }
 
-    /** A copy of {@code length} bytes of connection {@code connection}'s stream from its start (for tests). */
-    byte[] bytes(int connection, int length) {
-        byte[] out = new byte[length];
-        int position = seed(connection);
-        for (int i = 0; i < length; i++) {
-            out[i] = table.getByte(position);
-            position = advance(position, 1);
-        }
-        return out;
-    }
-
     void release() {
         table.release();
     }

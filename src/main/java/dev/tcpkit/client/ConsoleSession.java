@@ -136,9 +136,7 @@ public final class ConsoleSession implements AutoCloseable {
     }
 
     private static ConnectFailedException cannotConnect(ClientConfig config, Throwable cause) {
-        String reason = cause instanceof io.netty.channel.ConnectTimeoutException
-                ? "timed out after " + config.timeout().toMillis() + " ms"
-                : Errors.reason(cause);
+        String reason = Errors.connectReason(cause, config.timeout());
         return new ConnectFailedException("cannot connect to " + config.displayAddress() + ": " + reason, cause);
     }
 

@@ -1,8 +1,18 @@
 package dev.tcpkit.internal;
 
+import io.netty.channel.ConnectTimeoutException;
+import java.time.Duration;
+
 /** Turns socket exceptions into the short reasons users know from C tools: {@code connection refused}. */
 public final class Errors {
     private Errors() {}
+
+    /** Why a connect failed: {@code timed out after 5000 ms} for the connect timeout, else {@link #reason}. */
+    public static String connectReason(Throwable cause, Duration timeout) {
+        return cause instanceof ConnectTimeoutException
+                ? "timed out after " + timeout.toMillis() + " ms"
+                : reason(cause);
+    }
 
     /**
      * The reason a socket call failed, in lower case without the JDK's or the native transport's prefix: epoll says

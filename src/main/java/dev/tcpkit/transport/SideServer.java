@@ -43,10 +43,11 @@ public final class SideServer implements AutoCloseable {
     public static SideServer bind(
             String purpose, String host, int port, Transport transport, String threadName, ChannelHandler childHandler)
             throws BindFailedException {
-        String display = Addresses.hostPort(Addresses.unbracket(host), port);
+        String unbracketed = Addresses.unbracket(host);
+        String display = Addresses.hostPort(unbracketed, port);
         InetSocketAddress address;
         try {
-            address = new InetSocketAddress(InetAddress.getByName(Addresses.unbracket(host)), port);
+            address = new InetSocketAddress(InetAddress.getByName(unbracketed), port);
         } catch (UnknownHostException e) {
             throw new BindFailedException(display, purpose, "unknown host", e);
         }

@@ -8,7 +8,6 @@ import dev.tcpkit.service.PendingRecords;
 import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.WriteBufferWaterMark;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.Charset;
@@ -30,11 +29,6 @@ import org.jspecify.annotations.Nullable;
  * wait for it; until then it slows nobody: relaying never waits for a receiver.
  */
 public final class ChatService implements Service {
-    /**
-     * Netty's buffer per client stops taking lines above the high mark; lines wait in the client's outbox until it
-     * is back under the low one. (These are Netty's defaults, set here because the memory bound relies on them.)
-     */
-    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
     private final ChatConfig config;
     private final ChatRoom room;
@@ -60,7 +54,6 @@ public final class ChatService implements Service {
     public void initChannel(Channel channel) {
         // A client that stops sending has left; it still gets what was queued for it before the connection closes.
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        channel.config().setWriteBufferWaterMark(WATER_MARK);
         config.framing().addTo(channel.pipeline(), config.maxLine());
         channel.pipeline()
                 .addLast("text", new TextMessageDecoder(config.charset(), config.framing()))
