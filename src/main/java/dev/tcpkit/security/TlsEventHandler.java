@@ -56,6 +56,7 @@ final class TlsEventHandler extends ChannelDuplexHandler {
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // the caller's promise carries the outcome
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         unflushed = true;
         ctx.write(msg, promise);
