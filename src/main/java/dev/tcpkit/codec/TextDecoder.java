@@ -27,19 +27,23 @@ public final class TextDecoder {
      *     TextDecoderFuzzTest})
      */
     public TextDecoder(Charset charset) {
-        checkNotGuessing(charset);
-        this.decoder = charset.newDecoder()
+        this.decoder = notGuessing(charset.newDecoder())
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
     }
 
     /** Fails for a charset whose decoder guesses the encoding; the message says what to do instead. */
     public static void checkNotGuessing(Charset charset) {
-        if (charset.newDecoder().isAutoDetecting()) {
-            throw new IllegalArgumentException(charset.name()
+        notGuessing(charset.newDecoder());
+    }
+
+    private static CharsetDecoder notGuessing(CharsetDecoder decoder) {
+        if (decoder.isAutoDetecting()) {
+            throw new IllegalArgumentException(decoder.charset().name()
                     + " guesses the encoding from the first bytes it sees, so text would depend on how the network"
                     + " cuts it: name the encoding (EUC-JP, Shift_JIS or ISO-2022-JP)");
         }
+        return decoder;
     }
 
     /** The text of every character completed by {@code chunk}; an incomplete last character waits for more. */

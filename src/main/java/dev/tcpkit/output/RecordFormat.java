@@ -3,6 +3,7 @@ package dev.tcpkit.output;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -15,6 +16,7 @@ import java.util.Locale;
  * included, is printed as it is.
  */
 public final class RecordFormat {
+    private static final HexFormat HEX = HexFormat.of();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern(
                     "uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -77,16 +79,11 @@ public final class RecordFormat {
             } else if (c == '\t') {
                 sb.append("\\t");
             } else if (c <= 0xff) {
-                sb.append("\\x").append(hex(c, 2));
+                sb.append("\\x").append(HEX.toHexDigits((byte) c));
             } else {
-                sb.append("\\u").append(hex(c, 4));
+                sb.append("\\u").append(HEX.toHexDigits(c));
             }
         }
         sb.append(text, run, text.length());
-    }
-
-    private static String hex(char c, int digits) {
-        String hex = Integer.toHexString(c);
-        return "0".repeat(digits - hex.length()) + hex;
     }
 }

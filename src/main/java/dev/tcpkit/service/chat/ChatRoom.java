@@ -64,12 +64,7 @@ final class ChatRoom {
 
     /** Sends {@code text} from {@code from} to every other member as {@code <name> text}. */
     void relay(ChatMember from, String text) {
-        byte[] line = ChatMember.encode(ChatText.relayed(from.name(), text), config.charset());
-        for (ChatMember member : members) {
-            if (member != from) {
-                member.outbox().offer(line);
-            }
-        }
+        broadcast(from, ChatText.relayed(from.name(), text));
     }
 
     /** {@code /nick NAME}: renames the member and tells everyone, or tells the member why not. */
