@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -323,6 +324,39 @@ final class MessageServiceLoopbackTest {
             greedy.close();
             writer.join(10_000);
         }
+    }
+
+    /**
+     * Issue 11's attack: 2000 lines (100 KB) in one write, then a half-close. On epoll the server resumed reading a
+     * connection whose input had ended, epoll_ctl failed, and the connection closed with a stack trace after a few of
+     * its answers (1146 of 2000 in the issue).
+     */
+    @Test
+    void twoThousandLinesSentAtOnceThenAHalfCloseGetEveryAnswerWithoutAWarning() throws Exception {
+        int lines = 2000;
+        try (LogCapture log = LogCapture.of("dev.tcpkit");
+                TcpServer server = start(Services.log()
+                        .framing(Framing.LINE)
+                        .reply("ok\n")
+                        .stdout(stdout)
+                        .build());
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send(numberedLines(lines));
+            client.shutdownOutput();
+            String answers = new String(client.readToEnd(), UTF_8);
+            assertThat(answers.length() / 3).as("answers").isEqualTo(lines);
+            assertThat(answers).isEqualTo("ok\n".repeat(lines));
+            assertThat(log.lines()).noneMatch(l -> l.startsWith("WARN") || l.startsWith("ERROR"));
+        }
+        assertThat(stdout.toString().lines()).hasSize(lines);
+    }
+
+    private static byte[] numberedLines(int count) {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            lines.append(String.format(Locale.ROOT, "line %05d %s\n", i, "x".repeat(38)));
+        }
+        return lines.toString().getBytes(UTF_8);
     }
 
     private static void sendLetters(LoopbackClient client, ByteCounter sent, long total) {
