@@ -6,7 +6,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -80,7 +79,10 @@ public final class IoSupport {
 
     private static IoSupport epoll() {
         return new IoSupport(
-                Transport.EPOLL, EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class);
+                Transport.EPOLL,
+                FixedEpollIoHandler::newFactory,
+                EpollServerSocketChannel.class,
+                EpollSocketChannel.class);
     }
 
     private static IoSupport nio() {

@@ -327,9 +327,10 @@ final class MessageServiceLoopbackTest {
     }
 
     /**
-     * Issue 11's attack: 2000 lines (100 KB) in one write, then a half-close. On epoll the server resumed reading a
-     * connection whose input had ended, epoll_ctl failed, and the connection closed with a stack trace after a few of
-     * its answers (1146 of 2000 in the issue).
+     * Issue 11's attack: 2000 lines (100 KB) in one write, then a half-close. On epoll, Netty had taken the socket out
+     * of its epoll set once the input had ended with reads paused; resuming them failed ({@code epoll_ctl(..) failed
+     * with error(-2)}) and the connection closed, with a stack trace, after a few of its answers (1146 of 2000 in the
+     * issue).
      */
     @Test
     void twoThousandLinesSentAtOnceThenAHalfCloseGetEveryAnswerWithoutAWarning() throws Exception {
