@@ -110,7 +110,7 @@ final class AnswersBeforeTheClosePropertyTest {
                     random.nextBoolean() ? Framing.LINE : Framing.RAW,
                     lines.toString(),
                     count,
-                    new int[] {16, 1460, 64 * 1024}[random.nextInt(3)],
+                    new int[] {64, 1460, 64 * 1024}[random.nextInt(3)],
                     random.nextBoolean() ? 0 : 1 + random.nextInt(30),
                     random.nextBoolean(),
                     random.nextLong());
