@@ -92,6 +92,7 @@ public final class Guard {
         }
         if (config.proxyProtocol()) {
             ch.pipeline()
+                    .addLast("proxy-signature", new ProxySignatureCheck())
                     .addLast("proxy-protocol", new HAProxyMessageDecoder(MAX_PROXY_TLV_BYTES))
                     .addLast("proxy-header", new ProxyHeaderHandler(this, serve, config.proxyHeaderTimeout()));
         } else {
