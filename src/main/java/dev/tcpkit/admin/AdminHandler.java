@@ -50,17 +50,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PAGE_POLICY = "default-src 'none'; script-src 'unsafe-inline'; "
             + "style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'";
 
+    /**
+     * Paths answered whatever {@code Host} the request names, because they reveal nothing: a load balancer's health
+     * check may name the service it balances rather than this machine (HAProxy's {@code http-check send hdr Host
+     * ...}). None yet; {@code /health} joins when it exists.
+     */
+    private static final Set<String> ANY_HOST = Set.of();
+
     private final AdminServer.View view;
     private final AdminMetrics metrics;
     private final RateHistory history;
     private final byte @Nullable [] token;
     private final byte[] page;
-    /**
-     * Paths answered whatever {@code Host} the request names, because what asks for them sends none of ours: a load
-     * balancer's health check (HAProxy's {@code httpchk} sends HTTP/1.0 with no {@code Host}). None yet.
-     */
-    private static final Set<String> ANY_HOST = Set.of();
-
     private final Clock clock;
     private final HostCheck hosts;
 
