@@ -169,6 +169,8 @@ public final class TcpServer implements AutoCloseable {
         private @Nullable String adminHost;
         private int adminPort = -1;
         private @Nullable String adminToken;
+        private final List<String> adminAllowedHosts = new ArrayList<>();
+        private Duration adminRequestTimeout = AdminConfig.DEFAULT_REQUEST_TIMEOUT;
         private int maxConnections;
         private int maxConnectionsPerIp;
         private Duration idleTimeout = Duration.ZERO;
@@ -371,6 +373,32 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
+         * A host name the admin endpoint answers to, besides IP literals and {@code localhost}; repeatable. A request
+         * whose {@code Host} names anything else is answered {@code 421 Misdirected Request}: a web page whose name was
+         * re-bound to this machine's address (DNS rebinding) carries its own name there. Give the name a proxy or a
+         * balancer reaches the endpoint by.
+         *
+         * @throws IllegalArgumentException if {@code name} is not a host name (no port, no wildcard)
+         */
+        public Builder adminAllowHost(String name) {
+            AdminConfig.checkHostName(name);
+            adminAllowedHosts.add(name);
+            return this;
+        }
+
+        /**
+         * How long an admin connection has, from its connect or from its last answer, to send a whole request and
+         * take its answer (default 10 s); a connection that takes longer (one dribbling a byte at a time) is closed.
+         */
+        public Builder adminRequestTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("adminRequestTimeout must be > 0: " + timeout);
+            }
+            this.adminRequestTimeout = timeout;
+            return this;
+        }
+
+        /**
          * How long a client may take to complete the TLS handshake before it is closed (default 10 s), so that a
          * client that connects and says nothing cannot hold a connection; zero means no limit.
          */
@@ -419,7 +447,8 @@ public final class TcpServer implements AutoCloseable {
             if (adminPort >= 0) {
                 try {
                     server.admin = AdminServer.start(
-                            new AdminConfig(adminHost, adminPort, adminToken), server.adminView(config, guarded));
+                            new AdminConfig(adminHost, adminPort, adminToken, adminAllowedHosts, adminRequestTimeout),
+                            server.adminView(config, guarded));
                 } catch (BindFailedException | RuntimeException e) {
                     server.close();
                     throw e;

@@ -8,9 +8,7 @@ import dev.tcpkit.transport.SideServer;
 import dev.tcpkit.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,11 +31,22 @@ public final class AdminServer implements AutoCloseable {
     /** Five minutes of per-second rates for the page's charts. */
     static final int HISTORY_SECONDS = 300;
 
+    /**
+     * Admin connections open at once: a browser opens six, a few scrapers one each. Past it the one that has waited
+     * longest for a whole request is dropped ({@link AdminConnections}).
+     */
+    static final int MAX_CONNECTIONS = 64;
+    /** The longest request line (method, path and query, version); longer is {@code 414}. */
+    static final int MAX_REQUEST_LINE = 4096;
+    /** The most header bytes of one request; more is {@code 431}. */
+    static final int MAX_REQUEST_HEADERS = 8192;
+
     private static final String PAGE = "index.html";
+    /** Nothing the endpoint serves takes a body; more is {@code 413}. */
     private static final int MAX_REQUEST_BODY = 8 * 1024;
-    private static final int IDLE_SECONDS = 60;
 
     private final SideServer side;
+    private final AdminConnections connections;
     private final AdminMetrics metrics;
     private final ScheduledFuture<?> sampler;
     private final String url;
@@ -62,8 +71,14 @@ public final class AdminServer implements AutoCloseable {
             ServerCounters counters,
             Map<String, String> limits) {}
 
-    private AdminServer(SideServer side, AdminMetrics metrics, ScheduledFuture<?> sampler, String url) {
+    private AdminServer(
+            SideServer side,
+            AdminConnections connections,
+            AdminMetrics metrics,
+            ScheduledFuture<?> sampler,
+            String url) {
         this.side = side;
+        this.connections = connections;
         this.metrics = metrics;
         this.sampler = sampler;
         this.url = url;
@@ -78,7 +93,9 @@ public final class AdminServer implements AutoCloseable {
         AdminMetrics metrics = new AdminMetrics(view.service(), view.connections(), view.counters());
         RateHistory history = new RateHistory(HISTORY_SECONDS);
         Clock clock = Clock.systemUTC();
-        AdminHandler handler = new AdminHandler(view, metrics, history, config.token(), page(), clock);
+        AdminHandler handler = new AdminHandler(
+                view, metrics, history, config.token(), page(), clock, new HostCheck(config.allowedHosts()));
+        AdminConnections connections = new AdminConnections(MAX_CONNECTIONS, config.requestTimeout());
         SideServer side;
         try {
             side = SideServer.bind(
@@ -91,9 +108,9 @@ public final class AdminServer implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel ch) {
                             ch.pipeline()
-                                    .addLast(new ReadTimeoutHandler(IDLE_SECONDS))
-                                    .addLast(new HttpServerCodec())
-                                    .addLast(new HttpObjectAggregator(MAX_REQUEST_BODY))
+                                    .addLast(new HttpServerCodec(MAX_REQUEST_LINE, MAX_REQUEST_HEADERS, 8192))
+                                    .addLast(new RequestAggregator(MAX_REQUEST_BODY))
+                                    .addLast(connections.newHandler())
                                     .addLast(handler);
                         }
                     });
@@ -113,7 +130,7 @@ public final class AdminServer implements AutoCloseable {
                         1,
                         TimeUnit.SECONDS);
         String url = "http://" + Addresses.format(side.localAddress()) + "/";
-        return new AdminServer(side, metrics, sampler, url);
+        return new AdminServer(side, connections, metrics, sampler, url);
     }
 
     private static byte[] page() {
@@ -141,6 +158,8 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         sampler.cancel(false);
+        // Closed on their loop before it stops, so that each connection's pipeline releases what it holds.
+        side.eventLoop().submit(connections::closeAll).awaitUninterruptibly(5, TimeUnit.SECONDS);
         side.close();
         metrics.close();
     }

@@ -10,7 +10,11 @@ import java.io.OutputStream;
 import java.time.Instant;
 import java.util.Map;
 
-/** The JSON of {@code /api/connections} and {@code /api/stats}, written with Jackson's streaming generator. */
+/**
+ * Every JSON body the admin endpoint sends, written with Jackson's streaming generator: {@code /api/connections},
+ * {@code /api/stats}, and the small answers and errors. Never by hand: a 404 echoing {@code /a%0ab} as a hand-built
+ * string was invalid JSON (issue 11).
+ */
 final class ApiJson {
     private static final JsonFactory FACTORY = new JsonFactory();
 
@@ -91,6 +95,24 @@ final class ApiJson {
             series(json, "bytesInPerSecond", history.bytesInPerSecond());
             series(json, "bytesOutPerSecond", history.bytesOutPerSecond());
             json.writeEndObject();
+            json.writeEndObject();
+        }
+    }
+
+    /** {@code {"error":"..."}}: why a request was not answered. */
+    static void error(OutputStream out, String message) throws IOException {
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("error", message);
+            json.writeEndObject();
+        }
+    }
+
+    /** {@code {"closed":3}}: the answer to {@code POST /api/connections/3/close}. */
+    static void closed(OutputStream out, long id) throws IOException {
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeNumberField("closed", id);
             json.writeEndObject();
         }
     }

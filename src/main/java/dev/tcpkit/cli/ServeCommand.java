@@ -2,6 +2,7 @@ package dev.tcpkit.cli;
 
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
+import dev.tcpkit.admin.AdminConfig;
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.security.KeyFiles;
@@ -281,6 +282,14 @@ final class ServeCommand implements Callable<Integer> {
     String adminToken;
 
     @Option(
+            names = "--admin-allow-host",
+            paramLabel = "NAME",
+            description = "A host name the admin endpoint answers to, for a proxy or balancer that reaches it by name"
+                    + " (repeatable). Without it only an IP address or localhost in the Host header is answered, else"
+                    + " 421: a web page re-bound to this address (DNS rebinding) cannot read or close anything.")
+    List<String> adminAllowHost = new ArrayList<>();
+
+    @Option(
             names = "--log-format",
             paramLabel = "text|json",
             defaultValue = "text",
@@ -313,6 +322,7 @@ final class ServeCommand implements Callable<Integer> {
         proxyFrom.forEach(builder::proxyFrom);
         if (adminPort != null) {
             builder.admin(adminHost, adminPort).adminToken(adminToken);
+            adminAllowHost.forEach(builder::adminAllowHost);
         }
         TcpServer server = builder.service(newService()).start();
         // The hook goes in before the start-up line: a script that sends SIGTERM as soon as it reads that line
@@ -422,7 +432,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--threads must be >= 0: " + threads);
         }
         if (adminPort == null) {
-            for (String option : new String[] {"--admin-host", "--admin-token"}) {
+            for (String option : new String[] {"--admin-host", "--admin-token", "--admin-allow-host"}) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                     throw new ParameterException(spec.commandLine(), option + " needs --admin-port");
                 }
@@ -432,6 +442,14 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (adminToken != null && adminToken.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--admin-token must not be empty");
+        }
+        for (String name : adminAllowHost) {
+            try {
+                AdminConfig.checkHostName(name);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(
+                        spec.commandLine(), "--admin-allow-host must be a host name, without a port: " + name);
+            }
         }
         if (maxConnections < 0) {
             throw new ParameterException(spec.commandLine(), "--max-connections must be >= 0: " + maxConnections);

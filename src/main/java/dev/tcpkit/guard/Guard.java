@@ -86,11 +86,13 @@ public final class Guard {
             }
         }
         if (!limits.tryTake(ch)) {
-            refuse(ch, Addresses.format(peer), "--max-connections " + limits.max() + " reached");
+            String why = "--max-connections " + limits.max() + " reached";
+            refuse(ch, Addresses.format(peer), why, why);
             return;
         }
         if (config.proxyProtocol()) {
             ch.pipeline()
+                    .addLast("proxy-signature", new ProxySignatureCheck())
                     .addLast("proxy-protocol", new HAProxyMessageDecoder(MAX_PROXY_TLV_BYTES))
                     .addLast("proxy-header", new ProxyHeaderHandler(this, serve, config.proxyHeaderTimeout()));
         } else {
@@ -115,7 +117,8 @@ public final class Guard {
             refuse(
                     ch,
                     describe(ch),
-                    "--max-connections-per-ip " + limits.maxPerIp() + " reached for " + Addresses.hostOf(ip));
+                    "--max-connections-per-ip " + limits.maxPerIp() + " reached for " + Addresses.hostOf(ip),
+                    "--max-connections-per-ip");
             return false;
         }
         ch.attr(Cuts.KEY).set(cuts);
@@ -124,9 +127,16 @@ public final class Guard {
         return true;
     }
 
-    /** A connection whose PROXY header was missing or malformed: denied, since nobody can say who the client is. */
-    void rejectHeader(Channel ch, String why) {
-        deny(ch, describe(ch), why);
+    /**
+     * A connection whose PROXY header was missing or malformed: denied, since nobody can say who the client is.
+     *
+     * @param reason what the rate-limited log counts {@code why} under, without the details the peer sent
+     */
+    @SuppressWarnings("FutureReturnValueIgnored") // closing is all there is to do
+    void rejectHeader(Channel ch, String why, String reason) {
+        counters.countDenied();
+        denials.log(describe(ch), why, reason);
+        ch.close();
     }
 
     /** Adds the idle timeout, if there is one, at the end of an admitted connection's pipeline. */
@@ -144,9 +154,9 @@ public final class Guard {
     }
 
     @SuppressWarnings("FutureReturnValueIgnored") // closing is all there is to do
-    private void refuse(Channel ch, String who, String why) {
+    private void refuse(Channel ch, String who, String why, String reason) {
         counters.countRefused();
-        refusals.log(who, why);
+        refusals.log(who, why, reason);
         ch.close();
     }
 

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ProxyHeaderHandler.class);
     private static final int MAX_REASON = 160;
+    private static final String MALFORMED = "malformed PROXY header";
+    private static final String LOST = "lost before sending a PROXY header";
 
     private final Guard guard;
     private final Consumer<Channel> serve;
@@ -110,10 +112,10 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
     @SuppressWarnings("FutureReturnValueIgnored") // closing is all there is to do
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof HAProxyProtocolException) {
-            reject(ctx, "malformed PROXY header: " + reason(cause));
+            reject(ctx, MALFORMED + ": " + reason(cause), MALFORMED);
         } else {
             log.debug("closing {}: {}", ClientAddress.format(ctx.channel()), cause.toString());
-            reject(ctx, "lost before sending a PROXY header: " + Errors.reason(cause));
+            reject(ctx, LOST + ": " + Errors.reason(cause), LOST);
         }
     }
 
@@ -123,12 +125,17 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    @SuppressWarnings("FutureReturnValueIgnored") // closing is all there is to do
     private void reject(ChannelHandlerContext ctx, String why) {
+        reject(ctx, why, why);
+    }
+
+    /** Denies the connection, unless it was settled already, and closes it; {@code reason} groups its log lines. */
+    @SuppressWarnings("FutureReturnValueIgnored") // closing is all there is to do
+    private void reject(ChannelHandlerContext ctx, String why, String reason) {
         cancelDeadline();
         if (!settled) {
             settled = true;
-            guard.rejectHeader(ctx.channel(), why);
+            guard.rejectHeader(ctx.channel(), why, reason);
         }
         ctx.close();
     }

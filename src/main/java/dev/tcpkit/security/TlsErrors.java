@@ -75,6 +75,9 @@ public final class TlsErrors {
         if (alert.find()) {
             return alertReason(alert.group(1) != null ? alert.group(1) : alert.group(2), peer);
         }
+        if (notTls(messages)) {
+            return NOT_TLS;
+        }
         if (messages.contains("wrong_version_number")
                 || messages.contains("unsupported_protocol")
                 || messages.contains("no appropriate protocol")) {
@@ -88,6 +91,19 @@ public final class TlsErrors {
             return "connection closed during the handshake";
         }
         return fallback(all.get(all.size() - 1));
+    }
+
+    /**
+     * Whether the peer answered with a well-formed record that no TLS peer would send at that point: a plaintext
+     * server that does not speak first (echo) sends the client's own hello back. OpenSSL says {@code
+     * OPENSSL_internal:UNEXPECTED_MESSAGE} (or {@code UNEXPECTED_RECORD}), the JDK {@code Unexpected handshake message:
+     * client_hello}. An {@code unexpected_message} alert received from the peer is matched before, as the peer's word.
+     */
+    private static boolean notTls(String messages) {
+        return messages.contains(":unexpected_message")
+                || messages.contains(":unexpected_record")
+                || messages.contains("unexpected handshake message")
+                || messages.contains("unsupported or unrecognized ssl message");
     }
 
     /** What the other side said when it gave up, named as in RFC 8446 ({@code bad_certificate}). */

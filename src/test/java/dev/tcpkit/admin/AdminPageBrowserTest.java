@@ -123,10 +123,53 @@ final class AdminPageBrowserTest {
     }
 
     /**
+     * DNS rebinding as issue 11 found it: a page on {@code evil.example} whose name now resolves to 127.0.0.1 (here by
+     * the browser's resolver rules) calls the endpoint from its own origin. Its requests carry {@code Host:
+     * evil.example}, so they are misdirected (421): it reads nothing and closes nothing.
+     */
+    @Test
+    void aPageOnAForeignNameReboundToThisMachineCanNeitherReadNorCloseConnections(@TempDir Path profile)
+            throws Exception {
+        try (TcpServer server = TcpServer.builder()
+                        .bind("127.0.0.1", 0)
+                        .service(Services.echo())
+                        .admin(null, 0)
+                        .start();
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send("x".getBytes(UTF_8));
+            assertThat(client.readExactly(1)).containsExactly('x');
+            long id = server.connections().openConnections().get(0).id();
+            int adminPort = Objects.requireNonNull(server.adminAddress()).getPort();
+            WebDriver browser = startBrowser(profile, "--host-resolver-rules=MAP evil.example 127.0.0.1");
+            try {
+                browser.get("http://evil.example:" + adminPort + "/");
+                Object statuses = ((JavascriptExecutor) browser)
+                        .executeAsyncScript(
+                                "const done = arguments[arguments.length - 1];"
+                                        + "(async () => {"
+                                        + "  const read = await fetch('/api/connections', {cache: 'no-store'});"
+                                        + "  const close = await fetch('/api/connections/' + arguments[0] + '/close',"
+                                        + "      {method: 'POST'});"
+                                        + "  return [location.origin, read.status, close.status];"
+                                        + "})().then(done, e => done(String(e)));",
+                                id);
+                assertThat(statuses)
+                        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                        .containsExactly("http://evil.example:" + adminPort, 421L, 421L);
+            } finally {
+                browser.quit();
+            }
+            assertThat(server.connections().openCount()).isOne();
+            client.send("y".getBytes(UTF_8));
+            assertThat(client.readExactly(1)).containsExactly('y');
+        }
+    }
+
+    /**
      * Debian's chromium and chromedriver, named explicitly so that Selenium downloads nothing. Headless, without the
      * sandbox (CI runs as root), and without the background traffic a fresh profile starts (there is no network).
      */
-    private static WebDriver startBrowser(Path profile) {
+    private static WebDriver startBrowser(Path profile, String... more) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments(
@@ -141,6 +184,7 @@ final class AdminPageBrowserTest {
                 "--disable-sync",
                 "--window-size=1280,900",
                 "--user-data-dir=" + profile.toAbsolutePath());
+        options.addArguments(more);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
@@ -187,11 +188,31 @@ final class CommandLineTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"--admin-host, 127.0.0.1", "--admin-token, secret"})
+    @CsvSource({"--admin-host, 127.0.0.1", "--admin-token, secret", "--admin-allow-host, admin.example"})
     void anAdminOptionWithoutAnAdminPortIsAUsageError(String option, String value) {
         assertThat(execute("serve", "echo", "--host", "127.0.0.1", "--port", "0", option, value))
                 .isEqualTo(2);
         assertThat(err.toString().lines().findFirst()).hasValue(option + " needs --admin-port");
+        assertNoStackTrace();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"admin.example:9090", "*.example", "http://admin.example", ""})
+    void anAdminAllowHostThatIsNotAHostNameIsAUsageError(String name) {
+        assertThat(execute(
+                        "serve",
+                        "echo",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        "0",
+                        "--admin-port",
+                        "0",
+                        "--admin-allow-host",
+                        name))
+                .isEqualTo(2);
+        assertThat(err.toString().lines().findFirst())
+                .hasValue("--admin-allow-host must be a host name, without a port: " + name);
         assertNoStackTrace();
     }
 

@@ -166,6 +166,26 @@ final class TlsConsoleSessionTest {
         }
     }
 
+    /**
+     * A plaintext echo server does not speak first: it sends the client's own hello back, a well-formed TLS record,
+     * which OpenSSL reports as {@code UNEXPECTED_MESSAGE} and the JDK as an unexpected {@code client_hello}.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"OPENSSL", "JDK"})
+    void saysNotTlsForAPlaintextServerThatEchoesTheHelloBack(TlsProvider client) throws Exception {
+        assumeOpenSslIfNamed(client);
+        try (TcpServer plain = TcpServer.builder()
+                .bind("127.0.0.1", 0)
+                .service(Services.echo())
+                .start()) {
+            SslContext tls = TlsContexts.client(pem.root(), false, null, client);
+            assertThatThrownBy(() -> run(scripted(plain.port(), tls, "x"), NO_INPUT))
+                    .isInstanceOf(ConnectFailedException.class)
+                    .hasMessage(
+                            "TLS handshake with 127.0.0.1:" + plain.port() + " failed: not TLS (plaintext or garbage)");
+        }
+    }
+
     @Test
     void givesUpOnAServerThatNeverAnswersTheHandshake() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {

@@ -16,6 +16,8 @@ import java.io.StringWriter;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code --proxy-protocol} over real loopback sockets: the test plays HAProxy, sending a header for a client elsewhere
@@ -163,6 +165,41 @@ final class ProxyProtocolLoopbackTest {
                     .allMatch(l -> l.contains(": malformed PROXY header: "));
         }
         assertThat(stdout.toString()).endsWith(" 192.0.2.1:1000 >>> still here\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"garbage\r\n", "G", "PROXZ", "PROXY\t", "\r\n\r\n\0\r\nQUIX"})
+    void bytesThatCannotStartAHeaderAreDeniedAtOnceWithoutWaitingForTheTimeout(String start) throws Exception {
+        try (LogCapture captured = LogCapture.of("dev.tcpkit.guard");
+                TcpServer server = log().start();
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send(start, US_ASCII); // and stays connected, as a client waiting for an answer would
+            client.readTimeout(Duration.ofSeconds(2)); // well before the 5 s header timeout
+            assertThat(client.readUntilClosedOrReset()).isEmpty();
+            await().atMost(WAIT).until(() -> server.counters().denied() == 1);
+            assertThat(captured.messages())
+                    .singleElement()
+                    .satisfies(l -> assertThat(l)
+                            .startsWith(
+                                    "denied 127.0.0.1:" + client.socket().getLocalPort() + ": malformed PROXY header: ")
+                            .doesNotContain("left before", "within"));
+        }
+    }
+
+    @Test
+    void aHeaderThatArrivesOneByteAtATimeIsStillAccepted() throws Exception {
+        try (TcpServer server = log().start()) {
+            for (byte[] header : new byte[][] {ProxyHeaders.v1("192.0.2.5", 5), ProxyHeaders.v2("192.0.2.6", 6)}) {
+                try (LoopbackClient proxy = LoopbackClient.connect(server.port())) {
+                    for (byte b : header) {
+                        proxy.send(new byte[] {b});
+                    }
+                    proxy.send("one by one\n", UTF_8);
+                    assertThat(new String(proxy.readExactly(3), UTF_8)).isEqualTo("ok\n");
+                }
+            }
+            assertThat(server.counters().denied()).isZero();
+        }
     }
 
     @Test

@@ -31,6 +31,12 @@ final class TlsErrorsTest {
                 "No subject alternative names matching IP address 127.0.0.1 found"
                         + " | certificate is for another host name",
                 "Empty client certificate chain | no client certificate",
+                "error:100000df:SSL routines:OPENSSL_internal:UNEXPECTED_MESSAGE | not TLS (plaintext or garbage)",
+                "error:100000f5:SSL routines:OPENSSL_internal:UNEXPECTED_RECORD | not TLS (plaintext or garbage)",
+                "Unexpected handshake message: client_hello | not TLS (plaintext or garbage)",
+                "error:10000412:SSL routines:OPENSSL_internal:SSLV3_ALERT_UNEXPECTED_MESSAGE"
+                        + " | the server ended the handshake (unexpected_message)",
+                "Received fatal alert: unexpected_message | the server ended the handshake (unexpected_message)",
             })
     void namesTheFailureTheWayEitherProviderReportsIt(String message, String reason) {
         assertThat(TlsErrors.reason(new DecoderException(new SSLHandshakeException(message)), "server"))
