@@ -3,9 +3,15 @@ package dev.tcpkit.output;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tcpkit.testing.LogCapture;
+import dev.tcpkit.testing.SmallTmpfs;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -103,6 +109,128 @@ final class RecordWriterTest {
         assertThatThrownBy(() -> new RecordWriter(new StringWriter(), file, "log"))
                 .isInstanceOf(IOException.class)
                 .hasMessage("cannot open output file " + file + ": no such file or directory");
+    }
+
+    // --- An output that fails: no callback for what it did not take, said once ---
+
+    @Test
+    void aRecordThatStdoutDidNotTakeIsNeverCalledBackAndTheFailureIsSaidOnce() throws Exception {
+        AtomicInteger calledBack = new AtomicInteger();
+        try (LogCapture log = LogCapture.of("dev.tcpkit.output")) {
+            try (RecordWriter writer = new RecordWriter(new BrokenPipe(), null, "log")) {
+                for (int i = 0; i < 100; i++) {
+                    writer.write(new MessageRecord(0, "c:1", "m" + i, 2), calledBack::incrementAndGet);
+                }
+            }
+            assertThat(log.lines())
+                    .filteredOn(line -> line.contains("cannot write"))
+                    .containsExactly("ERROR output failed: cannot write to stdout: broken pipe");
+        }
+        assertThat(calledBack).hasValue(0);
+    }
+
+    @Test
+    void aPrintWriterThatSwallowsTheErrorIsSeenFailingToo() throws Exception {
+        AtomicInteger calledBack = new AtomicInteger();
+        try (LogCapture log = LogCapture.of("dev.tcpkit.output")) {
+            try (RecordWriter writer = new RecordWriter(new PrintWriter(new BrokenPipe()), null, "log")) {
+                writer.write(new MessageRecord(0, "c:1", "m", 1), calledBack::incrementAndGet);
+            }
+            assertThat(log.lines())
+                    .filteredOn(line -> line.contains("cannot write"))
+                    .containsExactly("ERROR output failed: cannot write to stdout: write error");
+        }
+        assertThat(calledBack).hasValue(0);
+    }
+
+    @Test
+    void afterStdoutFailedRecordsStillGoToTheFileButAreNeverCalledBack(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("out.jsonl");
+        BrokenPipe stdout = new BrokenPipe();
+        stdout.broken = false;
+        AtomicInteger calledBack = new AtomicInteger();
+        try (RecordWriter writer = new RecordWriter(stdout, file, "log")) {
+            CountDownLatch first = new CountDownLatch(1);
+            writer.write(new MessageRecord(0, "c:1", "before", 6), first::countDown);
+            assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+
+            stdout.broken = true; // the reader of the pipe has gone
+            for (int i = 0; i < 10; i++) {
+                writer.write(new MessageRecord(0, "c:1", "after" + i, 6), calledBack::incrementAndGet);
+            }
+        }
+        assertThat(calledBack).hasValue(0);
+        assertThat(Files.readAllLines(file, UTF_8)).hasSize(11);
+    }
+
+    @Test
+    void aRecordThatAFullDeviceDidNotTakeIsNeverCalledBackAndTheFailureIsSaidOnce() throws Exception {
+        assumeThat(Path.of("/dev/full")).exists();
+        AtomicInteger calledBack = new AtomicInteger();
+        try (LogCapture log = LogCapture.of("dev.tcpkit.output")) {
+            try (RecordWriter writer = new RecordWriter(new StringWriter(), Path.of("/dev/full"), "log")) {
+                for (int i = 0; i < 100; i++) {
+                    writer.write(new MessageRecord(0, "c:1", "m" + i, 2), calledBack::incrementAndGet);
+                }
+            }
+            assertThat(log.lines())
+                    .filteredOn(line -> line.contains("cannot write"))
+                    .containsExactly("ERROR output failed: cannot write to /dev/full: no space left on device");
+        }
+        assertThat(calledBack).hasValue(0);
+    }
+
+    /**
+     * A 64 KiB file system fills after about two hundred records, written one batch at a time: the file then holds
+     * exactly the records called back, each a whole JSON line, and no part of the one that did not fit.
+     */
+    @Test
+    void aFullFileSystemLeavesOnlyTheWholeLinesOfTheRecordsCalledBack(@TempDir Path dir) throws Exception {
+        try (SmallTmpfs disk = SmallTmpfs.mount(dir, "64k")) {
+            Path file = disk.dir().resolve("out.jsonl");
+            int calledBack = 0;
+            try (RecordWriter writer = new RecordWriter(new StringWriter(), file, "log")) {
+                String text = "x".repeat(250);
+                for (int i = 0; i < 1000; i++) {
+                    CountDownLatch written = new CountDownLatch(1);
+                    writer.write(new MessageRecord(0, "c:1", i + " " + text, 255), written::countDown);
+                    if (!written.await(5, TimeUnit.SECONDS)) {
+                        break; // the file system is full: this one and those after it are not written
+                    }
+                    calledBack++;
+                }
+            }
+            String content = Files.readString(file, UTF_8);
+            assertThat(content).endsWith("\n");
+            List<String> lines = content.lines().toList();
+            ObjectMapper json = new ObjectMapper();
+            for (int i = 0; i < lines.size(); i++) {
+                assertThat(json.readTree(lines.get(i)).get("text").asText()).startsWith(i + " ");
+            }
+            assertThat(lines).hasSize(calledBack).hasSizeLessThan(1000);
+        }
+    }
+
+    /** Takes what is written until {@link #broken}, then fails every write and flush as a pipe without a reader. */
+    private static final class BrokenPipe extends Writer {
+        volatile boolean broken = true;
+
+        @Override
+        public void write(char[] chars, int off, int len) throws IOException {
+            if (broken) {
+                throw new IOException("Broken pipe");
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (broken) {
+                throw new IOException("Broken pipe");
+            }
+        }
+
+        @Override
+        public void close() {}
     }
 
     private static final class FlushCountingWriter extends StringWriter {
