@@ -3,7 +3,7 @@ package dev.tcpkit.output;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tcpkit.testing.LogCapture;
@@ -14,7 +14,9 @@ import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -117,14 +119,19 @@ final class RecordWriterTest {
     void aRecordThatStdoutDidNotTakeIsNeverCalledBackAndTheFailureIsSaidOnce() throws Exception {
         AtomicInteger calledBack = new AtomicInteger();
         try (LogCapture log = LogCapture.of("dev.tcpkit.output")) {
-            try (RecordWriter writer = new RecordWriter(new BrokenPipe(), null, "log")) {
-                for (int i = 0; i < 100; i++) {
-                    writer.write(new MessageRecord(0, "c:1", "m" + i, 2), calledBack::incrementAndGet);
-                }
+            RecordWriter writer = new RecordWriter(new BrokenPipe(), null, "log");
+            for (int i = 0; i < 100; i++) {
+                writer.write(new MessageRecord(0, "c:1", "m" + i, 2), calledBack::incrementAndGet);
             }
+            assertThat(writer.failure().toCompletableFuture().get(10, TimeUnit.SECONDS))
+                    .isEqualTo("output failed");
+            writer.close(Duration.ofSeconds(10));
+
+            assertThat(writer.lost()).isEqualTo(100);
             assertThat(log.lines())
-                    .filteredOn(line -> line.contains("cannot write"))
-                    .containsExactly("ERROR output failed: cannot write to stdout: broken pipe");
+                    .containsExactly(
+                            "ERROR output failed: cannot write to stdout: broken pipe",
+                            "ERROR 100 record(s) lost: not written to every output");
         }
         assertThat(calledBack).hasValue(0);
     }
@@ -165,7 +172,7 @@ final class RecordWriterTest {
 
     @Test
     void aRecordThatAFullDeviceDidNotTakeIsNeverCalledBackAndTheFailureIsSaidOnce() throws Exception {
-        assumeThat(Path.of("/dev/full")).exists();
+        assumeTrue(Files.exists(Path.of("/dev/full")), "this system has /dev/full");
         AtomicInteger calledBack = new AtomicInteger();
         try (LogCapture log = LogCapture.of("dev.tcpkit.output")) {
             try (RecordWriter writer = new RecordWriter(new StringWriter(), Path.of("/dev/full"), "log")) {
@@ -190,15 +197,18 @@ final class RecordWriterTest {
             Path file = disk.dir().resolve("out.jsonl");
             int calledBack = 0;
             try (RecordWriter writer = new RecordWriter(new StringWriter(), file, "log")) {
+                CompletableFuture<String> failure = writer.failure().toCompletableFuture();
                 String text = "x".repeat(250);
                 for (int i = 0; i < 1000; i++) {
-                    CountDownLatch written = new CountDownLatch(1);
-                    writer.write(new MessageRecord(0, "c:1", i + " " + text, 255), written::countDown);
-                    if (!written.await(5, TimeUnit.SECONDS)) {
-                        break; // the file system is full: this one and those after it are not written
+                    CompletableFuture<Void> written = new CompletableFuture<>();
+                    writer.write(new MessageRecord(0, "c:1", i + " " + text, 255), () -> written.complete(null));
+                    CompletableFuture.anyOf(written, failure).get(10, TimeUnit.SECONDS);
+                    if (!written.isDone()) {
+                        break; // the file system is full: this record is not in the file, not even in part
                     }
                     calledBack++;
                 }
+                assertThat(failure).isDone();
             }
             String content = Files.readString(file, UTF_8);
             assertThat(content).endsWith("\n");
@@ -209,6 +219,72 @@ final class RecordWriterTest {
             }
             assertThat(lines).hasSize(calledBack).hasSizeLessThan(1000);
         }
+    }
+
+    // --- An output that is only slow: callbacks wait; close gives up at its timeout ---
+
+    @Test
+    void aStalledStdoutDelaysTheCallbacksWithoutFailingAndReleasedCallsThemAllBack() throws Exception {
+        StalledPipe stdout = new StalledPipe();
+        CountDownLatch calledBack = new CountDownLatch(3);
+        try (RecordWriter writer = new RecordWriter(stdout, null, "log")) {
+            for (int i = 0; i < 3; i++) {
+                writer.write(new MessageRecord(0, "c:1", "m" + i, 2), calledBack::countDown);
+            }
+            assertThat(stdout.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(calledBack.getCount()).isEqualTo(3);
+            assertThat(writer.failure().toCompletableFuture()).isNotDone();
+
+            stdout.release.countDown(); // the reader comes back
+            assertThat(calledBack.await(10, TimeUnit.SECONDS)).isTrue();
+            writer.close(Duration.ofSeconds(10));
+            assertThat(writer.lost()).isZero();
+        }
+    }
+
+    @Test
+    void closeGivesUpOnAStdoutThatTakesNothingAndSaysHowManyRecordsWereLost() throws Exception {
+        StalledPipe stdout = new StalledPipe();
+        try (LogCapture log = LogCapture.of("dev.tcpkit.output")) {
+            RecordWriter writer = new RecordWriter(stdout, null, "log");
+            for (int i = 0; i < 5; i++) {
+                writer.write(new MessageRecord(0, "c:1", "m" + i, 2), null);
+            }
+            assertThat(stdout.entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+            writer.close(Duration.ofMillis(300)); // returns, with the writer thread still blocked in stdout
+
+            assertThat(writer.lost()).isEqualTo(5);
+            assertThat(log.lines())
+                    .containsExactly("ERROR 5 record(s) lost: the outputs did not take them within 300 ms");
+        } finally {
+            stdout.release.countDown();
+        }
+    }
+
+    /** A pipe nobody reads: a write blocks until {@link #release}. */
+    private static final class StalledPipe extends Writer {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void write(char[] chars, int off, int len) throws IOException {
+            entered.countDown();
+            try {
+                if (!release.await(60, TimeUnit.SECONDS)) {
+                    throw new IOException("not released within 60 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
     }
 
     /** Takes what is written until {@link #broken}, then fails every write and flush as a pipe without a reader. */

@@ -1,7 +1,7 @@
 package dev.tcpkit.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,9 +29,9 @@ public final class SmallTmpfs implements AutoCloseable {
     /** Mounts a tmpfs of {@code size} ({@code 64k}) over {@code dir}; skips the test where that is not permitted. */
     public static SmallTmpfs mount(Path dir, String size) throws IOException, InterruptedException {
         Result mounted = run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString());
-        assumeThat(mounted.exit())
-                .as("cannot mount a tmpfs on %s here (needs root): %s", dir, mounted.output())
-                .isZero();
+        assumeTrue(
+                mounted.exit() == 0,
+                () -> "cannot mount a tmpfs on " + dir + " here (needs root): " + mounted.output());
         return new SmallTmpfs(dir);
     }
 
