@@ -11,10 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The {@code --output} file: records appended as JSON Lines, and only ever whole lines. Records are encoded in memory
- * and written out a run of whole lines at a time; when a write fails (a full disk), the file is cut back to the end
- * of the last whole line, so that no reader finds half a record. A file that cannot be cut back (a pipe, a device)
- * has nothing to cut: what the write took is gone, or was never stored.
+ * The {@code --output} file: records appended as JSON Lines, whole lines only. Records are encoded in memory, written
+ * out a run of whole lines at a time, and synced at each {@link #flush}. When a write or a sync fails (a full disk),
+ * or another output fails ({@link #discard}), the file is cut back to where it ended after the last flush that
+ * succeeded: no reader finds half a record, and the file holds exactly the records of the flushes that succeeded, the
+ * ones acknowledged. A file that cannot be cut back (a pipe, a device) has nothing to cut: what a write took is gone,
+ * or was never stored.
  *
  * <p>Used by the record writer's thread only.
  */
@@ -31,8 +33,8 @@ final class JsonLinesFile {
 
     private final ByteArrayOutputStream lines = new ByteArrayOutputStream(WRITE_OUT + 4096);
     private final JsonGenerator json;
-    /** The file's size after the last whole line written: where a failed write is cut back to. */
-    private long end;
+    /** The file's size after the last flush that succeeded: where a failed write or sync is cut back to. */
+    private long flushed;
 
     private JsonLinesFile(Path path, String service, FileOutputStream out) throws IOException {
         this.path = path;
@@ -40,7 +42,7 @@ final class JsonLinesFile {
         this.out = out;
         this.channel = out.getChannel();
         this.regular = Files.isRegularFile(path);
-        this.end = regular ? channel.size() : 0;
+        this.flushed = regular ? channel.size() : 0;
         this.json = new JsonFactory().createGenerator(lines);
         this.json.setRootValueSeparator(null);
     }
@@ -79,43 +81,64 @@ final class JsonLinesFile {
         json.writeRaw('\n');
         json.flush(); // into memory: what waits is whole lines only
         if (lines.size() >= WRITE_OUT) {
-            writeOut();
+            try {
+                writeOut();
+            } catch (IOException e) {
+                throw cutBack(e);
+            }
         }
     }
 
-    /** Writes out every line appended and syncs them to disk. */
+    /** Writes out every line appended and syncs them to disk; on failure, cuts the file back to the last flush. */
     void flush() throws IOException {
-        writeOut();
-        if (regular) {
-            channel.force(false);
+        try {
+            writeOut();
+            if (regular) {
+                channel.force(false);
+                flushed = channel.size();
+            }
+        } catch (IOException e) {
+            throw cutBack(e);
         }
     }
 
     private void writeOut() throws IOException {
-        int size = lines.size();
-        if (size == 0) {
-            return;
-        }
         try {
             lines.writeTo(out);
-        } catch (IOException e) {
-            cutBack(e);
-            throw e;
         } finally {
             lines.reset();
         }
-        end += size;
     }
 
-    /** Removes what a failed write left of its lines: part of one is worse than none. */
-    private void cutBack(IOException failure) {
-        if (!regular) {
-            return;
+    /**
+     * Drops the lines appended since the last flush, cutting back what of them was written out: another output failed
+     * to take them, so they will not be acknowledged.
+     */
+    void discard() throws IOException {
+        lines.reset();
+        if (regular) {
+            truncate();
         }
+    }
+
+    /** Removes what the failed flush left of its lines, part of a record being worse than none; returns the failure. */
+    private IOException cutBack(IOException failure) {
+        lines.reset();
+        if (regular) {
+            try {
+                truncate();
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+        }
+        return failure;
+    }
+
+    private void truncate() throws IOException {
         try {
-            channel.truncate(end);
+            channel.truncate(flushed);
         } catch (IOException e) {
-            failure.addSuppressed(e);
+            throw new IOException("cannot cut " + path + " back to its last record: " + Errors.reason(e), e);
         }
     }
 

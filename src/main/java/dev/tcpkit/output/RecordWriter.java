@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * PendingRecords}). An output that is only slow (a pipe nobody reads yet) makes the callbacks wait, not fail.
  *
  * <p>An output that fails (a closed pipe, a full disk, an I/O error) has failed for good: that is said once, on the
- * log, and {@link #failure()} completes. From then on no callback runs: the records still go to the outputs that
- * work, but are counted {@linkplain #lost() lost}, since they are not in every output.
+ * log, and {@link #failure()} completes. The batch it failed in and every record after it are {@linkplain #lost()
+ * lost}: nothing more is written, no callback runs, and the file is cut back to its last acknowledged record (stdout
+ * cannot be: it may hold the failed batch).
  */
 public final class RecordWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecordWriter.class);
@@ -51,10 +52,8 @@ public final class RecordWriter implements AutoCloseable {
 
     private final AtomicLong written = new AtomicLong();
     private volatile boolean closed;
-    /** Only the writer thread touches what follows. */
-    private boolean stdoutFailed;
-
-    private boolean fileFailed;
+    /** Whether an output failed; only the writer thread touches it and what follows. */
+    private boolean failed;
     /** The line being written, reused. */
     private final StringBuilder line = new StringBuilder(256);
 
@@ -165,19 +164,21 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     private void append(MessageRecord record) {
-        if (!stdoutFailed) {
-            try {
-                writeLine(record);
-            } catch (IOException e) {
-                stdoutFailed(e);
-            }
+        if (failed) {
+            return;
+        }
+        try {
+            writeLine(record);
+        } catch (IOException e) {
+            stdoutFailed(e);
+            return;
         }
         JsonLinesFile f = file;
-        if (f != null && !fileFailed) {
+        if (f != null) {
             try {
                 f.append(record);
             } catch (IOException e) {
-                fileFailed(f, e);
+                failed(f.path().toString(), e);
             }
         }
     }
@@ -199,44 +200,50 @@ public final class RecordWriter implements AutoCloseable {
 
     /** Flushes stdout and writes out and syncs the file; returns whether every output has all records so far. */
     private boolean flush() {
-        if (!stdoutFailed) {
-            try {
-                stdout.flush();
-                // A PrintWriter swallows the IOException and keeps only this flag.
-                if (stdout instanceof PrintWriter p && p.checkError()) {
-                    throw new IOException("write error");
-                }
-            } catch (IOException e) {
-                stdoutFailed(e);
+        if (failed) {
+            return false;
+        }
+        try {
+            stdout.flush();
+            // A PrintWriter swallows the IOException and keeps only this flag.
+            if (stdout instanceof PrintWriter p && p.checkError()) {
+                throw new IOException("write error");
             }
+        } catch (IOException e) {
+            stdoutFailed(e);
+            return false;
         }
         JsonLinesFile f = file;
-        if (f != null && !fileFailed) {
+        if (f != null) {
             try {
                 f.flush();
             } catch (IOException e) {
-                fileFailed(f, e);
+                failed(f.path().toString(), e);
+                return false; // the file cut itself back
             }
         }
-        return !stdoutFailed && !fileFailed;
+        return true;
     }
 
-    /** Said once: a closed stdout (a pipe whose reader left) fails every later write the same way. */
+    /** The records of the batch may be in the file already: they are taken out again, as they are not acknowledged. */
     private void stdoutFailed(IOException e) {
-        stdoutFailed = true;
+        JsonLinesFile f = file;
+        if (f != null) {
+            try {
+                f.discard();
+            } catch (IOException cutBack) {
+                e.addSuppressed(cutBack);
+            }
+        }
         failed("stdout", e);
     }
 
-    /** Said once, like stdout: a full disk fails every later write the same way. */
-    private void fileFailed(JsonLinesFile f, IOException e) {
-        fileFailed = true;
-        failed(f.path().toString(), e);
-    }
-
+    /** Said once: nothing is written after a failure, and a closed pipe or a full disk would fail every write anyway. */
     private void failed(String output, IOException e) {
+        failed = true;
         StringBuilder why = new StringBuilder(Errors.reason(e));
         for (Throwable cutBack : e.getSuppressed()) {
-            why.append("; the file may end with part of a record: ").append(Errors.reason(cutBack));
+            why.append("; ").append(cutBack.getMessage());
         }
         log.atError()
                 .addKeyValue("event", "output-failed")
@@ -283,7 +290,7 @@ public final class RecordWriter implements AutoCloseable {
         }
         String why = finished
                 ? "not written to every output"
-                : "the outputs did not take them within " + timeout.toMillis() + " ms";
+                : "the outputs did not take them in the " + timeout.toMillis() + " ms left to flush (--drain-timeout)";
         log.atError()
                 .addKeyValue("event", "records-lost")
                 .addKeyValue("lost", lost)
