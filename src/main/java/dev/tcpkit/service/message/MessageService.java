@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Two presets: {@link #reply()} (the "hello" and "byebye" tutorial servers: optional banner, answer {@code Hello
  * from TCP server!}, close after the first message) and {@link #log()} (the "online customers" server: every message
  * of every client until it leaves, connect and leave events on the log, no answer). An answer is sent only once its
- * message is on stdout and in the {@code --output} file, so that what a client saw acknowledged is never lost.
+ * message is on stdout and in the {@code --output} file, so that what a client saw acknowledged is never lost; when
+ * either fails, no answer is sent from then on, and the server stops ({@link #failure()}).
  */
 public final class MessageService implements Service {
     /** The reply the {@code reply} service sends by default. */
