@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -65,10 +64,10 @@ public final class TcpServer implements AutoCloseable {
     private volatile @Nullable AdminServer admin;
     private final CompletableFuture<Void> terminated;
     private final Duration drainTimeout;
-    /** When the stop began ({@link System#nanoTime}): the drain timeout counts from there, the final flush included. */
-    private final AtomicLong stopStarted = new AtomicLong();
-
+    /** Set when the stop begins, with when ({@link System#nanoTime}): the drain timeout counts from there. */
     private final AtomicBoolean stopping = new AtomicBoolean();
+
+    private volatile long stopStarted;
 
     private TcpServer(
             BoundServer bound,
@@ -105,7 +104,7 @@ public final class TcpServer implements AutoCloseable {
 
     private void stopStarting() {
         if (stopping.compareAndSet(false, true)) {
-            stopStarted.set(System.nanoTime());
+            stopStarted = System.nanoTime();
         }
     }
 
@@ -115,7 +114,7 @@ public final class TcpServer implements AutoCloseable {
      * itself has the whole drain timeout.
      */
     private Duration timeLeftToFlush() {
-        Duration spent = stopping.get() ? Duration.ofNanos(System.nanoTime() - stopStarted.get()) : Duration.ZERO;
+        Duration spent = stopping.get() ? Duration.ofNanos(System.nanoTime() - stopStarted) : Duration.ZERO;
         Duration left = drainTimeout.minus(spent);
         return left.compareTo(LAST_RECORDS) < 0 ? LAST_RECORDS : left;
     }
