@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -42,7 +43,10 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>{@link #close()} shuts down gracefully: it stops accepting, lets open connections finish for up to the drain
- * timeout, closes the rest, then closes the service (which flushes any output it writes).
+ * timeout, closes the rest, then closes the service, which flushes any output it writes within what is left of the
+ * drain timeout (at least 1 s). A server whose service fails ({@link Service#failure()}: its output failed) stops by
+ * itself, at once: it stops accepting and closes every connection with the failure as the reason, then closes the
+ * service as above.
  *
  * <p>Every connection passes the server's guard before the service sees it: access control ({@link Builder#allow},
  * {@link Builder#deny}), connection limits, the PROXY protocol header; and once admitted, the idle timeout. A
@@ -50,18 +54,32 @@ import org.jspecify.annotations.Nullable;
  * and logged at most once a second per kind ({@code refused}, {@code denied}, {@code cut}).
  */
 public final class TcpServer implements AutoCloseable {
+    /** The least time the final flush gets, whatever the drain left of the drain timeout. */
+    private static final Duration LAST_RECORDS = Duration.ofSeconds(1);
+
     private final BoundServer bound;
     private final Service service;
     private final ConnectionRegistry connections;
     private final @Nullable ServerTls tls;
     private volatile @Nullable AdminServer admin;
     private final CompletableFuture<Void> terminated;
+    private final Duration drainTimeout;
+    /** Set when the stop begins, with when ({@link System#nanoTime}): the drain timeout counts from there. */
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
-    private TcpServer(BoundServer bound, Service service, ConnectionRegistry connections, @Nullable ServerTls tls) {
+    private volatile long stopStarted;
+
+    private TcpServer(
+            BoundServer bound,
+            Service service,
+            ConnectionRegistry connections,
+            @Nullable ServerTls tls,
+            Duration drainTimeout) {
         this.bound = bound;
         this.service = service;
         this.connections = connections;
         this.tls = tls;
+        this.drainTimeout = drainTimeout;
         // Also reached when a --once server's one connection ends, without close() being called. The admin endpoint
         // stays up while connections drain, so the page shows them leaving.
         this.terminated = bound.terminationFuture().thenRun(() -> {
@@ -69,8 +87,36 @@ public final class TcpServer implements AutoCloseable {
             if (a != null) {
                 a.close();
             }
-            service.close();
+            service.close(timeLeftToFlush());
         });
+        // A server whose output failed would take messages it can no longer record, and look healthy to a
+        // balancer's TCP check while doing so: it stops, and a supervisor or the balancer sees it gone.
+        var unused = service.failure().thenAccept(reason -> {
+            Thread stop = new Thread(
+                    () -> {
+                        stopStarting();
+                        bound.abort(reason);
+                    },
+                    "tcpkit-shutdown");
+            stop.start();
+        });
+    }
+
+    private void stopStarting() {
+        if (stopping.compareAndSet(false, true)) {
+            stopStarted = System.nanoTime();
+        }
+    }
+
+    /**
+     * What is left of the drain timeout for the service's final flush, and at least {@link #LAST_RECORDS}: the
+     * connections the drain timeout closed have just handed over their last records. A --once server that ended by
+     * itself has the whole drain timeout.
+     */
+    private Duration timeLeftToFlush() {
+        Duration spent = stopping.get() ? Duration.ofNanos(System.nanoTime() - stopStarted) : Duration.ZERO;
+        Duration left = drainTimeout.minus(spent);
+        return left.compareTo(LAST_RECORDS) < 0 ? LAST_RECORDS : left;
     }
 
     /** A builder for a server on all interfaces, port 50007, serving echo. */
@@ -152,6 +198,7 @@ public final class TcpServer implements AutoCloseable {
     /** Stops gracefully (see the class comment); idempotent. Do not call from an event loop. */
     @Override
     public void close() {
+        stopStarting();
         bound.close();
         terminated.join();
     }
@@ -439,9 +486,10 @@ public final class TcpServer implements AutoCloseable {
                         BoundServer.bind(config, counters, new ConnectionInitializer(guard, serverTls, connections, s)),
                         s,
                         connections,
-                        serverTls);
+                        serverTls,
+                        drainTimeout);
             } catch (BindFailedException | RuntimeException e) {
-                s.close();
+                s.close(drainTimeout);
                 throw e;
             }
             if (adminPort >= 0) {

@@ -193,7 +193,7 @@ final class TcpServerTest {
         public void initChannel(Channel channel) {}
 
         @Override
-        public void close() {
+        public void close(Duration timeout) {
             closed.set(true);
         }
     }

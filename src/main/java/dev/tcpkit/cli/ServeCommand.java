@@ -5,6 +5,7 @@ import dev.tcpkit.TcpServer;
 import dev.tcpkit.admin.AdminConfig;
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.internal.StdoutWriter;
 import dev.tcpkit.security.KeyFiles;
 import dev.tcpkit.security.TlsContexts;
 import dev.tcpkit.security.TlsProvider;
@@ -239,7 +240,8 @@ final class ServeCommand implements Callable<Integer> {
             paramLabel = "DURATION",
             defaultValue = "10s",
             converter = DurationConverter.class,
-            description = "On SIGTERM, how long open connections may finish (default: ${DEFAULT-VALUE}).")
+            description = "On SIGTERM, how long open connections may finish and output may be flushed; records not"
+                    + " written by then are lost, exit 1 (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
     @Option(
@@ -341,7 +343,12 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalStateException shuttingDown) {
             // The hook is already running and will finish the shutdown.
         }
-        return 0;
+        return exitCode(server);
+    }
+
+    /** 0, or 1 when records were lost: an output failed, or the final flush did not finish in time (SPEC §4). */
+    private static int exitCode(TcpServer server) {
+        return server.service().lostRecords() > 0 ? 1 : 0;
     }
 
     /** The start-up line, and the admin page's address when there is one: text on stderr, or JSON events. */
@@ -387,15 +394,16 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * SIGTERM or Ctrl-C: drain, flush, and exit 0. The JVM would otherwise exit 143 or 130 once hooks finish, so the
-     * hook halts with 0 itself, after everything is flushed. A server that already ended normally is left alone.
+     * SIGTERM or Ctrl-C: drain, flush, and exit 0, or 1 if records were lost. The JVM would otherwise exit 143 or 130
+     * once hooks finish, so the hook halts itself, after everything is flushed. A server that already ended is left
+     * alone.
      */
     private static void stopOnSignal(TcpServer server) {
         if (server.terminationFuture().isDone()) {
             return;
         }
         server.close();
-        Runtime.getRuntime().halt(0);
+        Runtime.getRuntime().halt(exitCode(server));
     }
 
     private void checkOptions() {
@@ -506,7 +514,7 @@ final class ServeCommand implements Callable<Integer> {
         return builder.maxLine(maxLine)
                 .charset(encoding)
                 .output(output)
-                .stdout(spec.commandLine().getOut())
+                .stdout(StdoutWriter.throwingErrors(spec.commandLine().getOut()))
                 .build();
     }
 
@@ -527,7 +535,7 @@ final class ServeCommand implements Callable<Integer> {
         return builder.maxLine(maxLine)
                 .charset(encoding)
                 .output(output)
-                .stdout(spec.commandLine().getOut())
+                .stdout(StdoutWriter.throwingErrors(spec.commandLine().getOut()))
                 .build();
     }
 }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:runtime failure (port in use, refused, unknown host, ...)",
+            "1:runtime failure (port in use, refused, unknown host, records lost, ...)",
             "2:usage error",
             "3:bench: the run finished but counted errors"
         })

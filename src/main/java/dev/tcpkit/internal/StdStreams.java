@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.Writer;
 
 /**
  * The process's standard streams as raw bytes and as text in the terminal's charset.
@@ -28,9 +29,17 @@ public final class StdStreams {
         return new FileInputStream(FileDescriptor.in);
     }
 
-    /** Standard output as text in the terminal's charset; not auto-flushed. */
+    /** Standard output as text in the terminal's charset; not auto-flushed; a write that fails throws. */
+    public static Writer stdoutText() {
+        return new OutputStreamWriter(stdout(), TerminalCharset.get());
+    }
+
+    /**
+     * Standard output as text in the terminal's charset, not auto-flushed, as a {@code PrintWriter} (which hides a
+     * failed write); {@link StdoutWriter#throwingErrors} gives the same stream back as {@link #stdoutText}.
+     */
     public static PrintWriter stdoutWriter() {
-        return new PrintWriter(new OutputStreamWriter(stdout(), TerminalCharset.get()), false);
+        return new StdoutWriter(stdoutText());
     }
 
     /** Standard error as text in the terminal's charset; flushed on every line. */

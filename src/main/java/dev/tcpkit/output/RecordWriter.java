@@ -1,17 +1,20 @@
 package dev.tcpkit.output;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tcpkit.internal.Errors;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,28 +23,41 @@ import org.slf4j.LoggerFactory;
  * Writes message records to stdout (one line each) and optionally appends them to a JSON Lines file, on a thread of
  * its own so that event loops never wait for a terminal or a disk.
  *
- * <p>Records are written in the order they were submitted, in batches, each batch flushed before the callbacks of
- * its records run: a callback means "this record is on stdout and on disk in the file" (the file is synced per
- * batch). {@link #write} never blocks; the queue is bounded by its callers, each connection pausing its reads while
- * too much of its output waits here (see {@code MessageHandler}). {@link #close} writes everything submitted, then flushes and syncs the file.
+ * <p>Records are written in the order they were submitted, in batches, each batch flushed (and the file synced)
+ * before the callbacks of its records run: a callback means "this record is on stdout and on disk in the file", so
+ * that an acknowledgement sent from it is never for a record that is lost. {@link #write} never blocks; the queue is
+ * bounded by its callers, each connection pausing its reads while too much of its output waits here (see {@code
+ * PendingRecords}). An output that is only slow (a pipe nobody reads yet) makes the callbacks wait, not fail.
+ *
+ * <p>An output that fails (a closed pipe, a full disk, an I/O error) has failed for good: that is said once, on the
+ * log, and {@link #failure()} completes. The batch it failed in and every record after it are {@linkplain #lost()
+ * lost}: nothing more is written, no callback runs, and the file is cut back to its last acknowledged record (stdout
+ * cannot be: it may hold the failed batch).
  */
 public final class RecordWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecordWriter.class);
     private static final int BATCH = 1024;
+    /** How long {@link #close()} waits for the outputs: as long as the server's default drain timeout. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** What {@link #failure()} completes with: the reason the server gives its connections as it stops. */
+    private static final String OUTPUT_FAILED = "output failed";
 
     private final Writer stdout;
-    private final @Nullable FileOutputStream file;
-    private final @Nullable JsonGenerator json;
-    private final String service;
+    private final @Nullable JsonLinesFile file;
     private final BlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
+    private final CompletableFuture<String> failure = new CompletableFuture<>();
+    /** Records handed to {@link #write}, and those of them now in every output. */
+    private final LongAdder submitted = new LongAdder();
+
+    private final AtomicLong written = new AtomicLong();
     private volatile boolean closed;
-    private boolean stdoutFailed;
-    /** The line being written, reused: only the writer thread touches it. */
+    /** Whether an output failed; only the writer thread touches it and what follows. */
+    private boolean failed;
+    /** The line being written, reused. */
     private final StringBuilder line = new StringBuilder(256);
 
     private char[] chars = new char[256];
-    private boolean fileFailed;
 
     /** Records and their callback; no records is the stop signal from {@link #close}. */
     private record Entry(
@@ -52,38 +68,24 @@ public final class RecordWriter implements AutoCloseable {
     /**
      * Starts a writer.
      *
-     * @param stdout where record lines go; flushed after every batch, never closed
+     * @param stdout where record lines go; flushed after every batch, never closed. Give a writer whose writes throw
+     *     when they fail: a {@code PrintWriter} hides why (its failure is still seen, as a {@code write error})
      * @param jsonLines a file to append JSON Lines to, or {@code null}
      * @param service the service name written in each JSON record
      * @throws IOException if the file cannot be opened for appending
      */
     public RecordWriter(Writer stdout, @Nullable Path jsonLines, String service) throws IOException {
         this.stdout = stdout;
-        this.service = service;
-        if (jsonLines != null) {
-            FileOutputStream out = openAppend(jsonLines);
-            this.file = out;
-            this.json = new JsonFactory().createGenerator((OutputStream) out);
-            this.json.setRootValueSeparator(null);
-        } else {
-            this.file = null;
-            this.json = null;
-        }
+        this.file = jsonLines == null ? null : JsonLinesFile.open(jsonLines, service);
         this.thread = new Thread(this::run, "tcpkit-output");
+        // Left behind, blocked in a write, when an output takes nothing until close() gives up on it.
+        this.thread.setDaemon(true);
         this.thread.start();
-    }
-
-    private static FileOutputStream openAppend(Path path) throws IOException {
-        try {
-            return new FileOutputStream(path.toFile(), true);
-        } catch (IOException e) {
-            throw new IOException("cannot open output file " + path + ": " + Errors.reason(e), e);
-        }
     }
 
     /**
      * Queues a record without blocking; {@code onWritten} runs on the writer thread once the record is flushed to
-     * stdout and the file.
+     * stdout and the file, and never if it could not be.
      */
     public void write(MessageRecord record, @Nullable Runnable onWritten) {
         write(List.of(record), onWritten);
@@ -91,13 +93,31 @@ public final class RecordWriter implements AutoCloseable {
 
     /**
      * Queues records without blocking, in order; {@code onWritten} runs on the writer thread once all of them are
-     * flushed to stdout and the file. One call per burst of records spares the writer a wake-up per record.
+     * flushed to stdout and the file, and never if they could not be. One call per burst of records spares the writer
+     * a wake-up per record.
      */
     public void write(List<MessageRecord> records, @Nullable Runnable onWritten) {
         if (closed) {
             throw new IllegalStateException("record writer is closed");
         }
+        submitted.add(records.size());
         queue.add(new Entry(records, onWritten));
+    }
+
+    /**
+     * Completes, with {@code "output failed"}, when stdout or the file fails for the first time. Never completes while
+     * the outputs work.
+     */
+    public CompletionStage<String> failure() {
+        return failure.minimalCompletionStage();
+    }
+
+    /**
+     * Records handed to {@link #write} that are not in every output: an output failed, or {@link #close} gave up
+     * waiting for them. Final once {@code close} has returned.
+     */
+    public long lost() {
+        return submitted.sum() - written.get();
     }
 
     private void run() {
@@ -110,23 +130,28 @@ public final class RecordWriter implements AutoCloseable {
                 continue; // only close() stops this thread, through STOP, so that nothing queued is lost
             }
             queue.drainTo(batch, BATCH - 1);
+            int records = 0;
             for (Entry entry : batch) {
-                List<MessageRecord> records = entry.records();
-                if (records == null) {
+                List<MessageRecord> entryRecords = entry.records();
+                if (entryRecords == null) {
                     stop = true;
                 } else {
-                    records.forEach(this::append);
+                    entryRecords.forEach(this::append);
+                    records += entryRecords.size();
                 }
             }
-            flush();
-            for (Entry entry : batch) {
-                Runnable callback = entry.onWritten();
-                if (callback != null) {
-                    runQuietly(callback);
+            if (flush()) {
+                written.addAndGet(records);
+                for (Entry entry : batch) {
+                    Runnable callback = entry.onWritten();
+                    if (callback != null) {
+                        runQuietly(callback);
+                    }
                 }
             }
             batch.clear();
         }
+        closeFile();
     }
 
     /** A failing callback (its event loop already shut down, say) must not stop the records after it. */
@@ -139,30 +164,21 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     private void append(MessageRecord record) {
-        if (!stdoutFailed) {
-            try {
-                writeLine(record);
-            } catch (IOException e) {
-                stdoutFailed(e);
-            }
+        if (failed) {
+            return;
         }
-        JsonGenerator gen = json;
-        if (gen != null && !fileFailed) {
+        try {
+            writeLine(record);
+        } catch (IOException e) {
+            stdoutFailed(e);
+            return;
+        }
+        JsonLinesFile f = file;
+        if (f != null) {
             try {
-                gen.writeStartObject();
-                gen.writeStringField("time", RecordFormat.time(record.timeMillis()));
-                gen.writeStringField("service", service);
-                gen.writeStringField("client", record.client());
-                String name = record.name();
-                if (name != null) {
-                    gen.writeStringField("name", name);
-                }
-                gen.writeNumberField("bytes", record.bytes());
-                gen.writeStringField("text", record.text());
-                gen.writeEndObject();
-                gen.writeRaw('\n');
+                f.append(record);
             } catch (IOException e) {
-                fileFailed(e);
+                failed(f.path().toString(), e);
             }
         }
     }
@@ -182,72 +198,125 @@ public final class RecordWriter implements AutoCloseable {
         stdout.write(chars, 0, length);
     }
 
-    private void flush() {
+    /** Flushes stdout and writes out and syncs the file; returns whether every output has all records so far. */
+    private boolean flush() {
+        if (failed) {
+            return false;
+        }
         try {
-            if (!stdoutFailed) {
-                stdout.flush();
+            stdout.flush();
+            // A PrintWriter swallows the IOException and keeps only this flag.
+            if (stdout instanceof PrintWriter p && p.checkError()) {
+                throw new IOException("write error");
             }
         } catch (IOException e) {
             stdoutFailed(e);
+            return false;
         }
-        JsonGenerator gen = json;
-        FileOutputStream out = file;
-        if (gen != null && out != null && !fileFailed) {
+        JsonLinesFile f = file;
+        if (f != null) {
             try {
-                gen.flush();
-                out.getChannel().force(false); // durable before any record of the batch is acknowledged
+                f.flush();
             } catch (IOException e) {
-                fileFailed(e);
+                failed(f.path().toString(), e);
+                return false; // the file cut itself back
             }
         }
+        return true;
     }
 
-    /** Logged once: a closed stdout (a pipe whose reader left) fails every later write the same way. */
+    /** The records of the batch may be in the file already: they are taken out again, as they are not acknowledged. */
     private void stdoutFailed(IOException e) {
-        stdoutFailed = true;
-        log.error("cannot write to stdout, records go on only to --output: {}", e.toString());
+        JsonLinesFile f = file;
+        if (f != null) {
+            try {
+                f.discard();
+            } catch (IOException cutBack) {
+                e.addSuppressed(cutBack);
+            }
+        }
+        failed("stdout", e);
     }
 
-    /** Logged once, like stdout: a full disk fails every later write the same way. */
-    private void fileFailed(IOException e) {
-        fileFailed = true;
-        log.error("cannot write to the output file, records go on only to stdout: {}", e.toString());
+    /** Said once: nothing is written after a failure, and a closed pipe or a full disk would fail every write anyway. */
+    private void failed(String output, IOException e) {
+        failed = true;
+        StringBuilder why = new StringBuilder(Errors.reason(e));
+        for (Throwable cutBack : e.getSuppressed()) {
+            why.append("; ").append(cutBack.getMessage());
+        }
+        log.atError()
+                .addKeyValue("event", "output-failed")
+                .addKeyValue("output", output)
+                .addKeyValue("reason", why.toString())
+                .log("{}: cannot write to {}: {}", OUTPUT_FAILED, output, why);
+        failure.complete(OUTPUT_FAILED);
     }
 
-    /** Writes every queued record, flushes stdout, syncs and closes the file. Idempotent. */
+    /** The file is the writer thread's: closed there, never while that thread may still be writing to it. */
+    private void closeFile() {
+        JsonLinesFile f = file;
+        if (f == null) {
+            return;
+        }
+        try {
+            f.close();
+        } catch (IOException e) {
+            log.error("cannot close the output file {}: {}", f.path(), Errors.reason(e));
+        }
+    }
+
+    /** As {@link #close(Duration)}, waiting up to 10 s. */
     @Override
     public void close() {
+        close(CLOSE_TIMEOUT);
+    }
+
+    /**
+     * Writes every queued record, flushes stdout, syncs and closes the file, waiting at most {@code timeout} for the
+     * outputs to take them; then says how many records were {@linkplain #lost() lost}, if any, in one line. An output
+     * that takes nothing (a pipe nobody reads) is left behind with the records it did not take. Idempotent.
+     */
+    public void close(Duration timeout) {
         if (closed) {
             return;
         }
         closed = true;
         queue.add(STOP);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        closeFile();
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void closeFile() {
-        JsonGenerator gen = json;
-        FileOutputStream out = file;
-        if (gen == null || out == null) {
+        boolean finished = awaitThread(timeout);
+        long lost = lost();
+        if (lost == 0) {
             return;
         }
+        String why = finished
+                ? "not written to every output"
+                : "the outputs did not take them in the " + timeout.toMillis() + " ms left to flush (--drain-timeout)";
+        log.atError()
+                .addKeyValue("event", "records-lost")
+                .addKeyValue("lost", lost)
+                .log("{} record(s) lost: {}", lost, why);
+    }
+
+    private boolean awaitThread(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
         try {
-            gen.flush();
-            out.getFD().sync();
-            gen.close();
-        } catch (IOException e) {
-            log.error("cannot close the output file: {}", e.toString());
+            while (thread.isAlive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedJoin(thread, left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

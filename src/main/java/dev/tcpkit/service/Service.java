@@ -1,6 +1,9 @@
 package dev.tcpkit.service;
 
 import io.netty.channel.Channel;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What a server does with each connection: installs its handlers on the connection's pipeline.
@@ -8,8 +11,8 @@ import io.netty.channel.Channel;
  * <p>The server calls {@link #initChannel} on the connection's event loop once it is accepted and admitted; by then
  * the server's own handlers (limits, accounting) are already in place ahead of the service's, and the connection's
  * {@link dev.tcpkit.stats.Connection} entry can be found with {@code Connection.of(channel)}. A service holding
- * resources shared by its connections (an output file, a chat room) releases them in {@link #close}, which the
- * server calls after the last connection has closed.
+ * resources shared by its connections (an output file, a chat room) releases them in {@link #close(Duration)}, which
+ * the server calls after the last connection has closed.
  *
  * <p>To run your own Netty handler, see {@code Services.handler(name, supplier)}.
  */
@@ -29,6 +32,26 @@ public interface Service {
     /** Adds this service's handlers to a newly accepted connection. Runs on that connection's event loop. */
     void initChannel(Channel channel);
 
-    /** Flushes and releases what the service holds. Called once, after every connection has closed. */
-    default void close() {}
+    /**
+     * Completes, with the reason, once the service can no longer do its job: its output failed, so no record it is
+     * given can be written everywhere now. The server then stops at once, closing its connections with that reason
+     * (see {@code TcpServer}). Never completes by default.
+     */
+    default CompletionStage<String> failure() {
+        return new CompletableFuture<>();
+    }
+
+    /**
+     * Flushes and releases what the service holds, waiting at most about {@code timeout} for its outputs. Called once,
+     * after every connection has closed.
+     */
+    default void close(Duration timeout) {}
+
+    /**
+     * Records the service received but did not write to every output: an output failed, or {@link #close} could not
+     * write them in time (default 0). Final once {@code close} has returned.
+     */
+    default long lostRecords() {
+        return 0;
+    }
 }

@@ -196,6 +196,19 @@ public final class BoundServer implements AutoCloseable {
 
     @Override
     public void close() {
+        stop(config.drainTimeout().toMillis(), "drain timeout");
+    }
+
+    /**
+     * Stops at once, for a server that can no longer serve: stops accepting, closes every open connection with {@code
+     * reason} as why (the drain timeout does not apply), and stops the event loops. A server already stopping finishes
+     * that instead. Idempotent; may be called from any thread except an event loop.
+     */
+    public void abort(String reason) {
+        stop(0, reason);
+    }
+
+    private void stop(long drainMillis, String reason) {
         if (!closing.compareAndSet(false, true)) {
             terminated.join();
             return;
@@ -206,26 +219,26 @@ public final class BoundServer implements AutoCloseable {
             if (open.get() == 0) {
                 drained.complete(null);
             }
-            awaitDrain();
+            awaitDrain(drainMillis, reason);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         } finally {
             terminated.complete(null);
         }
     }
 
-    private void awaitDrain() {
-        long millis = config.drainTimeout().toMillis();
+    /** Lets open connections finish for up to {@code millis}, then closes those left, each with {@code reason}. */
+    private void awaitDrain(long millis, String reason) {
         if (open.get() > 0 && millis > 0) {
             log.info("draining {} open connection(s) for up to {} ms", open.get(), millis);
         }
         try {
             drained.get(millis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.info("drain timeout: closing {} connection(s)", open.get());
+            log.info("{}: closing {} connection(s)", reason, open.get());
             for (Channel ch : connections) {
                 Connection connection = Connection.of(ch);
                 if (connection != null) {
-                    connection.closeReason("drain timeout");
+                    connection.closeReason(reason);
                 }
             }
             connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

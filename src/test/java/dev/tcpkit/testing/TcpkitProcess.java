@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,8 +65,9 @@ public final class TcpkitProcess implements AutoCloseable {
         this.stderrReader = new Thread(this::collectStderr, "process-stderr");
     }
 
-    private TcpkitProcess startReading() {
-        for (Thread reader : List.of(stdoutReader, stderrReader)) {
+    private TcpkitProcess startReading(boolean readStdout) {
+        List<Thread> readers = readStdout ? List.of(stdoutReader, stderrReader) : List.of(stderrReader);
+        for (Thread reader : readers) {
             reader.setDaemon(true);
             reader.start();
         }
@@ -74,6 +76,25 @@ public final class TcpkitProcess implements AutoCloseable {
 
     /** Starts {@code java -jar <tcpkit.jar> args...}; the jar is the one {@code -Dtcpkit.jar} names. */
     public static TcpkitProcess start(String... args) {
+        return startCommand("tcpkit " + String.join(" ", args), tcpkit(args), Map.of(), Redirect.PIPE, true);
+    }
+
+    /** Starts tcpkit as {@link #start} does, with its stdout going to {@code file} (such as {@code /dev/full}). */
+    public static TcpkitProcess startWithStdoutTo(Path file, String... args) {
+        String name = "tcpkit " + String.join(" ", args) + " > " + file;
+        return startCommand(name, tcpkit(args), Map.of(), Redirect.to(file.toFile()), true);
+    }
+
+    /**
+     * Starts tcpkit as {@link #start} does, with its stdout a pipe that nobody reads: a reader that has stalled.
+     * {@link #closeStdoutPipe()} then closes the pipe's read end, as a reader that has gone does ({@code | head -c 0}).
+     */
+    public static TcpkitProcess startWithUnreadStdout(String... args) {
+        String name = "tcpkit " + String.join(" ", args) + " | (not read)";
+        return startCommand(name, tcpkit(args), Map.of(), Redirect.PIPE, false);
+    }
+
+    private static List<String> tcpkit(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // A leaked buffer is then reported on stderr, which the tests read line by line.
@@ -81,7 +102,7 @@ public final class TcpkitProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));
-        return startCommand("tcpkit " + String.join(" ", args), command, Map.of());
+        return command;
     }
 
     /**
@@ -91,7 +112,12 @@ public final class TcpkitProcess implements AutoCloseable {
      * @param extraEnv variables added to the environment
      */
     public static TcpkitProcess startCommand(String name, List<String> command, Map<String, String> extraEnv) {
-        ProcessBuilder builder = new ProcessBuilder(command);
+        return startCommand(name, command, extraEnv, Redirect.PIPE, true);
+    }
+
+    private static TcpkitProcess startCommand(
+            String name, List<String> command, Map<String, String> extraEnv, Redirect stdout, boolean readStdout) {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout);
         Map<String, String> env = builder.environment();
         // The JVM decodes arguments and picks its console charset from the locale, as under the ./tcpkit launcher.
         env.put("LC_ALL", "C.UTF-8");
@@ -101,7 +127,7 @@ public final class TcpkitProcess implements AutoCloseable {
         env.remove("_JAVA_OPTIONS");
         env.putAll(extraEnv);
         try {
-            return new TcpkitProcess(name, builder.start()).startReading();
+            return new TcpkitProcess(name, builder.start()).startReading(readStdout);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
@@ -238,6 +264,14 @@ public final class TcpkitProcess implements AutoCloseable {
     /** Closes stdin: the process reads end of input. */
     public void closeStdin() throws IOException {
         process.getOutputStream().close();
+    }
+
+    /**
+     * Closes the read end of the process's stdout pipe (see {@link #startWithUnreadStdout}): its next write to stdout
+     * fails with a broken pipe.
+     */
+    public void closeStdoutPipe() throws IOException {
+        process.getInputStream().close();
     }
 
     /** Sends SIGTERM (what {@code kill PID} and a service manager send); the output is still read to the end. */

@@ -14,6 +14,8 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -78,10 +80,24 @@ public final class ChatService implements Service {
         return room.largestQueue();
     }
 
-    /** Writes out every record not yet written, flushes stdout and syncs the output file. */
+    /** Stops when stdout or the output file fails: what it is given from then on cannot be recorded everywhere. */
     @Override
-    public void close() {
-        writer.close();
+    public CompletionStage<String> failure() {
+        return writer.failure();
+    }
+
+    /**
+     * Writes out every record not yet written, flushes stdout and syncs the output file, waiting at most {@code
+     * timeout} for them; says how many records were lost, if any.
+     */
+    @Override
+    public void close(Duration timeout) {
+        writer.close(timeout);
+    }
+
+    @Override
+    public long lostRecords() {
+        return writer.lost();
     }
 
     /** Configures a {@link ChatService}. */
@@ -157,7 +173,7 @@ public final class ChatService implements Service {
          * @throws IOException if the {@link #output} file cannot be opened for appending
          */
         public ChatService build() throws IOException {
-            Writer out = stdout != null ? stdout : StdStreams.stdoutWriter();
+            Writer out = stdout != null ? stdout : StdStreams.stdoutText();
             ChatConfig config = new ChatConfig(framing, maxLine, charset, maxQueue, clock);
             return new ChatService(config, new RecordWriter(out, output, "chat"));
         }

@@ -13,6 +13,8 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Two presets: {@link #reply()} (the "hello" and "byebye" tutorial servers: optional banner, answer {@code Hello
  * from TCP server!}, close after the first message) and {@link #log()} (the "online customers" server: every message
  * of every client until it leaves, connect and leave events on the log, no answer). An answer is sent only once its
- * message is on stdout and in the {@code --output} file, so that what a client saw acknowledged is never lost.
+ * message is on stdout and in the {@code --output} file, so that what a client saw acknowledged is never lost; when
+ * either fails, no answer is sent from then on, and the server stops ({@link #failure()}).
  */
 public final class MessageService implements Service {
     /** The reply the {@code reply} service sends by default. */
@@ -68,10 +71,24 @@ public final class MessageService implements Service {
                 .addLast(name, new MessageHandler(config, writer, channel));
     }
 
-    /** Writes out every record not yet written, flushes stdout and syncs the output file. */
+    /** Stops when stdout or the output file fails: what it is given from then on cannot be recorded everywhere. */
     @Override
-    public void close() {
-        writer.close();
+    public CompletionStage<String> failure() {
+        return writer.failure();
+    }
+
+    /**
+     * Writes out every record not yet written, flushes stdout and syncs the output file, waiting at most {@code
+     * timeout} for them; says how many records were lost, if any.
+     */
+    @Override
+    public void close(Duration timeout) {
+        writer.close(timeout);
+    }
+
+    @Override
+    public long lostRecords() {
+        return writer.lost();
     }
 
     /** Configures a {@link MessageService}. */
@@ -161,7 +178,7 @@ public final class MessageService implements Service {
          * @throws IOException if the {@link #output} file cannot be opened for appending
          */
         public MessageService build() throws IOException {
-            Writer out = stdout != null ? stdout : StdStreams.stdoutWriter();
+            Writer out = stdout != null ? stdout : StdStreams.stdoutText();
             MessageConfig config = new MessageConfig(
                     name,
                     framing,
