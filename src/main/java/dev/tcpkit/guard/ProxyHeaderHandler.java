@@ -34,6 +34,7 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_REASON = 160;
     private static final String MALFORMED = "malformed PROXY header";
     private static final String LOST = "lost before sending a PROXY header";
+    private static final String NO_ENUM_CONSTANT = "No enum constant ";
 
     private final Guard guard;
     private final Consumer<Channel> serve;
@@ -158,12 +159,23 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
             root = root.getCause();
         }
         String message = root.getMessage();
-        String text = message == null ? root.getClass().getSimpleName() : message;
+        String text = message == null ? root.getClass().getSimpleName() : unknownWord(message);
         StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_REASON));
         for (int i = 0; i < text.length() && i < MAX_REASON; i++) {
             char c = text.charAt(i);
             sb.append(c < 0x20 || c == 0x7f ? '?' : c);
         }
         return text.length() > MAX_REASON ? sb.append("...").toString() : sb.toString();
+    }
+
+    /**
+     * A v1 header's unknown protocol or command reaches us as {@code Enum.valueOf}'s "No enum constant
+     * io.netty...HAProxyProxiedProtocol.X": the peer reads "unknown word 'X'", not Netty's class names.
+     */
+    private static String unknownWord(String message) {
+        if (!message.startsWith(NO_ENUM_CONSTANT)) {
+            return message;
+        }
+        return "unknown word '" + message.substring(message.lastIndexOf('.') + 1) + "'";
     }
 }

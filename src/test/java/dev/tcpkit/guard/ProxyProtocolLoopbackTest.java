@@ -187,6 +187,20 @@ final class ProxyProtocolLoopbackTest {
     }
 
     @Test
+    void aV1HeaderWithAnUnknownProtocolIsDeniedInTheProtocolsWordsNotNettysClassNames() throws Exception {
+        try (LogCapture captured = LogCapture.of("dev.tcpkit.guard");
+                TcpServer server = log().start();
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send("PROXY garbage\r\n", US_ASCII);
+            assertThat(client.readUntilClosedOrReset()).isEmpty();
+            await().atMost(WAIT).until(() -> server.counters().denied() == 1);
+            assertThat(captured.messages())
+                    .containsExactly("denied 127.0.0.1:" + client.socket().getLocalPort()
+                            + ": malformed PROXY header: unknown word 'garbage'");
+        }
+    }
+
+    @Test
     void aHeaderThatArrivesOneByteAtATimeIsStillAccepted() throws Exception {
         try (TcpServer server = log().start()) {
             for (byte[] header : new byte[][] {ProxyHeaders.v1("192.0.2.5", 5), ProxyHeaders.v2("192.0.2.6", 6)}) {
