@@ -80,27 +80,7 @@ final class ChatRoom {
      * backlog for as long as it waits in their outboxes. Call {@link Backlog#over()} after it.
      */
     void relay(ChatMember from, String text) {
-        Backlog backlog = from.backlog();
-        Outbox.Line line =
-                new Outbox.Line(ChatMember.encode(ChatText.relayed(from.name(), text), config.charset()), backlog);
-        ChatMember[] now = members;
-        int receivers = 0;
-        for (ChatMember member : now) {
-            if (member != from) {
-                receivers++;
-            }
-        }
-        // Counted before it is offered: a receiver on another loop may write it out, and release it, at once.
-        backlog.add(line.cost() * receivers);
-        int refused = 0;
-        for (ChatMember member : now) {
-            if (member != from && !member.outbox().offer(line)) {
-                refused++; // left, or cut for not reading
-            }
-        }
-        if (refused > 0) {
-            backlog.release(line.cost() * refused);
-        }
+        broadcast(from, ChatText.relayed(from.name(), text), from.backlog());
     }
 
     /** The member's reads paused for the first time because its lines fill the room: says so, rate-limited. */
@@ -147,7 +127,8 @@ final class ChatRoom {
             return;
         }
         log.info("{} ({}) is now {}", old, member.address(), wanted);
-        broadcast(null, ChatText.renamed(old, wanted));
+        // Paid for like a line it says: a client renaming itself in a loop is slowed like one that floods.
+        broadcast(null, ChatText.renamed(old, wanted), member.backlog());
     }
 
     /** {@code /who}: answers the asker, in one piece, with every member's name, address and time connected. */
@@ -210,6 +191,32 @@ final class ChatRoom {
             if (member != except) {
                 member.outbox().offer(line);
             }
+        }
+    }
+
+    /**
+     * Sends {@code text} to every member but {@code except} ({@code null}: to everyone), counted in {@code payer}'s
+     * backlog for as long as it waits in their outboxes.
+     */
+    private void broadcast(@Nullable ChatMember except, String text, Backlog payer) {
+        Outbox.Line line = new Outbox.Line(ChatMember.encode(text, config.charset()), payer);
+        ChatMember[] now = members;
+        int receivers = 0;
+        for (ChatMember member : now) {
+            if (member != except) {
+                receivers++;
+            }
+        }
+        // Counted before it is offered: a receiver on another loop may write it out, and release it, at once.
+        payer.add(line.cost() * receivers);
+        int refused = 0;
+        for (ChatMember member : now) {
+            if (member != except && !member.outbox().offer(line)) {
+                refused++; // left, or cut for not reading
+            }
+        }
+        if (refused > 0) {
+            payer.release(line.cost() * refused);
         }
     }
 

@@ -241,7 +241,11 @@ final class Outbox {
         watching = true;
         moved = false;
         pendingAtCheck = channel.bytesBeforeWritable();
-        channel.eventLoop().schedule(this::checkTaken, sendTimeoutNanos, TimeUnit.NANOSECONDS);
+        try {
+            channel.eventLoop().schedule(this::checkTaken, sendTimeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            watching = false; // the server is shutting down: it closes the connection anyway
+        }
     }
 
     @SuppressWarnings("FutureReturnValueIgnored") // as above

@@ -71,6 +71,56 @@ final class ChatSenderPaysTest {
         }
     }
 
+    /**
+     * Renaming is paid for like saying: a client renaming itself 5,000 times in one go is slowed, not the clients
+     * that hear it cut (with an 8 KiB queue, a reader that cannot take 5,000 notices at once would be).
+     */
+    @Test
+    void aClientRenamingItselfInALoopIsSlowedLikeOneThatFloods() throws Exception {
+        int renames = 5_000;
+        try (TcpServer server = TcpServer.builder()
+                        .bind("127.0.0.1", 0)
+                        .threads(2)
+                        .service(Services.chat()
+                                .maxQueue(8 * 1024)
+                                .stdout(Writer.nullWriter())
+                                .build())
+                        .start();
+                ChatClient reader = ChatClient.connect(server.port(), UTF_8);
+                ChatClient renamer = ChatClient.connect(server.port(), UTF_8)) {
+            reader.readLine(); // the renamer joined
+            StringBuilder burst = new StringBuilder();
+            for (int n = 1; n <= renames; n++) {
+                burst.append("/nick n").append(n).append('\n');
+            }
+            CompletableFuture<Void> send = CompletableFuture.runAsync(() -> {
+                try {
+                    renamer.send(burst.toString().getBytes(UTF_8));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // Everyone hears each rename, the renamer too: both read them all, in order.
+            String first = renamer.name();
+            CompletableFuture<Void> readR = CompletableFuture.runAsync(() -> readRenames(reader, first, renames));
+            CompletableFuture<Void> readN = CompletableFuture.runAsync(() -> readRenames(renamer, first, renames));
+            CompletableFuture.allOf(send, readR, readN).get(90, TimeUnit.SECONDS);
+            assertThat(server.counters().cut()).isZero();
+        }
+    }
+
+    private static void readRenames(ChatClient client, String first, int renames) {
+        try {
+            String from = first;
+            for (int n = 1; n <= renames; n++) {
+                assertThat(client.readLine()).isEqualTo("*** " + from + " is now n" + n);
+                from = "n" + n;
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Reads the flooder's lines, checking each is the next one, then its leaving. */
     private static void readAll(ChatClient client, String flooder, int lines) {
         try {
