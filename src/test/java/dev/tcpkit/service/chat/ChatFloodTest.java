@@ -90,9 +90,10 @@ final class ChatFloodTest {
             }
             sleepUntil(start + FLOOD_NANOS);
             flooding.set(false);
-            // A write the server holds back blocks until it resumes reading: a bounded wait, then the socket goes.
+            // A write the server holds back blocks until it resumes reading: a short wait, then the socket goes (which
+            // also ends that write).
             try {
-                flood.get(10, TimeUnit.SECONDS);
+                flood.get(1, TimeUnit.SECONDS);
             } catch (TimeoutException stillBlocked) {
                 flooder.close();
             }
@@ -132,9 +133,9 @@ final class ChatFloodTest {
                     log.lines().stream().filter(l -> l.startsWith("WARN")).count(),
                     deaf));
 
-            // The flood did happen: far more than one --max-queue of lines went out to the room.
+            // The flood did happen: more lines went out to the room than all its queues could ever have held.
             assertThat(floodBytes.get()).isGreaterThan(MAX_QUEUE);
-            assertThat(received).isGreaterThan(10L * MAX_QUEUE);
+            assertThat(received).isGreaterThan(2L * MAX_QUEUE);
             // Nobody who reads was cut, and every listener heard the other client, during the flood and after it.
             assertThat(readers).noneMatch(Reader::ended);
             assertThat(deaf).isZero();
@@ -142,6 +143,11 @@ final class ChatFloodTest {
             // Memory: what waits for the whole room stays within one client's --max-queue.
             assertThat(sampler.peakQueued()).isLessThanOrEqualTo(MAX_QUEUE);
             assertThat(sampler.peakDirect() - directBefore).isLessThan(64L * 1024 * 1024);
+            // Closed before the server, which would otherwise wait its drain timeout for them.
+            flooder.close();
+            for (Reader reader : readers) {
+                reader.close();
+            }
         } finally {
             flooder.close();
             for (Reader reader : readers) {
@@ -168,7 +174,7 @@ final class ChatFloodTest {
         }
     }
 
-    @SuppressWarnings("ThreadPriorityCheck") // not synchronisation: the schedule of the flood
+    /** Waits until {@code deadline}: the flood's schedule, not synchronisation. */
     private static void sleepUntil(long deadline) throws InterruptedException {
         long left;
         while ((left = deadline - System.nanoTime()) > 0) {
