@@ -40,8 +40,6 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
     /** How long a leaving client may take to read its last lines before the connection is closed anyway. */
     static final Duration LINGER = Duration.ofSeconds(2);
-    /** With a line rate, how many lines a client may send at once: one second's worth. */
-    private static final long BURST_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ChatConfig config;
     private final ChatRoom room;
@@ -62,10 +60,9 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
     private boolean inputEnded;
     /** The client's reads were paused for its backlog at least once (logged the first time). */
     private boolean slowed;
-    /** With a line rate: nanoseconds between lines, and when the next line is due (GCRA, on the loop's ticker). */
-    private final long lineInterval;
+    /** With {@code --max-line-rate}: when the client's next line is due. */
+    private @Nullable LinePace pace;
 
-    private long nextLineDue;
     private long connectedAt;
     private long bytesIn;
 
@@ -73,7 +70,6 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
         this.config = config;
         this.room = room;
         this.records = records;
-        this.lineInterval = config.maxLineRate() > 0 ? BURST_NANOS / config.maxLineRate() : 0;
     }
 
     @Override
@@ -85,7 +81,9 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connectedAt = System.nanoTime();
-        nextLineDue = ctx.executor().ticker().nanoTime() - BURST_NANOS;
+        if (config.maxLineRate() > 0) {
+            pace = new LinePace(config.maxLineRate(), ctx.executor().ticker().nanoTime());
+        }
         member = room.join(ctx.channel(), ClientAddress.format(ctx.channel()), this::roomCaughtUp);
         ctx.fireChannelActive();
     }
@@ -111,18 +109,14 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
 
     /** Handles one line, unless the line rate says not yet; then pauses reading if the client must wait. */
     private void serve(ChannelHandlerContext ctx, ChatMember m, TextMessage message) {
-        if (lineInterval > 0) {
-            long now = ctx.executor().ticker().nanoTime();
-            long wait = nextLineDue - now;
-            if (wait > 0) {
-                held.addFirst(message); // it came first: the next to be handled
-                waitingForRate = true;
-                pauseReading(ctx);
-                scheduleRateResume(ctx, wait);
-                return;
-            }
-            // GCRA: a client that was quiet may send a second's worth of lines at once, and no more.
-            nextLineDue = Math.max(nextLineDue, now - BURST_NANOS) + lineInterval;
+        LinePace p = pace;
+        long wait = p != null ? p.take(ctx.executor().ticker().nanoTime()) : 0;
+        if (wait > 0) {
+            held.addFirst(message); // it came first: the next to be handled
+            waitingForRate = true;
+            pauseReading(ctx);
+            scheduleRateResume(ctx, wait);
+            return;
         }
         handle(ctx, m, message);
         if (m.backlog().over() && m.present() && m.backlog().startWaiting()) {
