@@ -97,7 +97,9 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
         }
         if (paused()) {
             held.add(message);
-            ctx.channel().config().setAutoRead(false); // someone turned it on meanwhile: still paused
+            if (!inputShutdown(ctx.channel())) {
+                ctx.channel().config().setAutoRead(false); // someone turned it on meanwhile: still paused
+            }
             return;
         }
         serve(ctx, m, message);
@@ -153,7 +155,9 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void pauseReading(ChannelHandlerContext ctx) {
-        ctx.channel().config().setAutoRead(false);
+        if (!inputShutdown(ctx.channel())) { // nothing more to read then; and epoll may fail on it
+            ctx.channel().config().setAutoRead(false);
+        }
         LineFrameDecoder decoder = lines;
         if (decoder != null) {
             decoder.hold(); // the lines left in this read wait too, not only the next read
