@@ -151,6 +151,14 @@ final class ServeCommand implements Callable<Integer> {
     Integer maxQueue;
 
     @Option(
+            names = "--max-line-rate",
+            paramLabel = "N",
+            description = "chat: most lines a second one client may send (a second's worth at once); past it, reading"
+                    + " from that client pauses, nothing is dropped (default: none).")
+    @Nullable
+    Integer maxLineRate;
+
+    @Option(
             names = "--max-connections",
             paramLabel = "N",
             defaultValue = "0",
@@ -413,6 +421,10 @@ final class ServeCommand implements Callable<Integer> {
         requireOnly(reply != null, "--reply", isMessageService);
         requireOnly(output != null, "--output", isMessageService || service == ServiceName.chat);
         requireOnly(maxQueue != null, "--max-queue", service == ServiceName.chat);
+        requireOnly(maxLineRate != null, "--max-line-rate", service == ServiceName.chat);
+        if (maxLineRate != null && maxLineRate < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-line-rate must be >= 1: " + maxLineRate);
+        }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together: give both");
         }
@@ -510,6 +522,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (maxQueue != null) {
             builder.maxQueue(maxQueue);
+        }
+        if (maxLineRate != null) {
+            builder.maxLineRate(maxLineRate);
         }
         return builder.maxLine(maxLine)
                 .charset(encoding)

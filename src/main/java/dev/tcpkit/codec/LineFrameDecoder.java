@@ -1,10 +1,17 @@
 package dev.tcpkit.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Queue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Splits the stream at {@code \n} or {@code \r\n}, stripping the terminator, and fails fast on a line longer than
@@ -17,6 +24,11 @@ import java.util.List;
  * passing the lines that follow in the same read to a connection that is closing, and fails again for the next
  * long one; and it drops an unterminated last line: {@code printf hello | nc host port} sends one message, and a
  * log that silently lost it would be wrong.
+ *
+ * <p>A service that must stop taking lines at once can {@link #hold()} them: turning {@code autoRead} off only stops
+ * the next read, while one read of short lines holds tens of thousands of them (a chat client sending {@code x\n}
+ * in 128 KiB reads: 65,536 lines, each relayed to every other client). Held, the rest of the read stays here as bytes,
+ * and so does anything read before {@link #resume()}.
  */
 public final class LineFrameDecoder extends ByteToMessageDecoder {
     private final int maxLine;
@@ -24,6 +36,14 @@ public final class LineFrameDecoder extends ByteToMessageDecoder {
     private int scanned;
     /** A line was too long: the connection is closing and what it still sends is dropped. */
     private boolean failed;
+    /** No line is passed on until {@link #resume()}. */
+    private boolean held;
+    /** Reads that arrived while held (Netty may read once more after {@code autoRead} is turned off). */
+    private final Queue<ByteBuf> heldReads = new ArrayDeque<>(2);
+    /** The end of input, if it came while held: passed on after the lines before it. */
+    private @Nullable ChannelInputShutdownEvent heldEnd;
+
+    private @Nullable ChannelHandlerContext ctx;
 
     public LineFrameDecoder(int maxLine) {
         if (maxLine < 1) {
@@ -37,8 +57,118 @@ public final class LineFrameDecoder extends ByteToMessageDecoder {
         return maxLine;
     }
 
+    /**
+     * Passes on no further line, and stops reading, until {@link #resume()}: the rest of the current read waits here
+     * as bytes, and so do any later reads and the end of input. Can be called by a handler further on while it
+     * handles one of this decoder's lines; the next line then stays here. Event loop only.
+     */
+    public void hold() {
+        held = true;
+        ChannelHandlerContext c = ctx;
+        if (c != null) {
+            stopReading(c.channel());
+        }
+    }
+
+    /** Turns {@code autoRead} off, unless the input is shut down: nothing more to read then, and epoll may fail. */
+    private static void stopReading(Channel channel) {
+        if (!(channel instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    /** Whether lines are held back ({@link #hold()}). */
+    public boolean isHeld() {
+        return held;
+    }
+
+    /**
+     * Passes on the lines held back, then the reads and the end of input that came meanwhile, until a handler
+     * further on calls {@link #hold()} again. Does not turn {@code autoRead} back on: the caller decides that, since
+     * something else may want reading paused. Event loop only; not from inside this decoder's own {@code
+     * channelRead}.
+     */
+    public void resume() {
+        ChannelHandlerContext c = ctx;
+        if (!held || c == null) {
+            return;
+        }
+        held = false;
+        try {
+            if (internalBuffer().isReadable()) {
+                super.channelRead(c, Unpooled.EMPTY_BUFFER); // decodes what the buffer holds
+            }
+            ByteBuf next;
+            while (!held && (next = heldReads.poll()) != null) {
+                super.channelRead(c, next);
+            }
+            if (!held && heldEnd != null) {
+                ChannelInputShutdownEvent end = heldEnd;
+                heldEnd = null;
+                super.userEventTriggered(c, end);
+            }
+            super.channelReadComplete(c);
+        } catch (Exception e) {
+            c.fireExceptionCaught(e);
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (held && msg instanceof ByteBuf buf) {
+            heldReads.add(buf);
+            stopReading(ctx.channel()); // someone turned it on meanwhile: still held
+            return;
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (held && evt instanceof ChannelInputShutdownEvent end) {
+            heldEnd = end;
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    /**
+     * The connection is gone: lines still held are dropped, not passed on in one burst to a service that wanted them
+     * one at a time.
+     */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (held) {
+            dropHeld();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        dropHeld();
+    }
+
+    private void dropHeld() {
+        ByteBuf next;
+        while ((next = heldReads.poll()) != null) {
+            next.release();
+        }
+        heldEnd = null;
+        ByteBuf buffered = internalBuffer();
+        buffered.skipBytes(buffered.readableBytes());
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (held) {
+            return; // the rest stays in the buffer until resume()
+        }
         if (failed) {
             in.skipBytes(in.readableBytes());
             return;
@@ -70,6 +200,9 @@ public final class LineFrameDecoder extends ByteToMessageDecoder {
     /** At the end of input: an unterminated last line is a message too. */
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (held) {
+            return;
+        }
         if (failed || !in.isReadable()) {
             in.skipBytes(in.readableBytes());
             return;

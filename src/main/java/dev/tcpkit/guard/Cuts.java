@@ -31,6 +31,17 @@ public final class Cuts {
      */
     @SuppressWarnings("FutureReturnValueIgnored") // closing is all there is to do; a failed close has nothing to add
     public static void cut(Channel channel, String why) {
+        report(channel, why);
+        channel.close();
+    }
+
+    /**
+     * Counts and logs a cut that the caller carries out itself: a service that first tells the client why, then
+     * closes the connection once that is sent (the chat room does).
+     *
+     * @param why as for {@link #cut(Channel, String)}
+     */
+    public static void report(Channel channel, String why) {
         Cuts cuts = channel.attr(KEY).get();
         if (cuts != null) {
             cuts.counters.countCut();
@@ -39,6 +50,5 @@ public final class Cuts {
             // A channel no guard admitted (a handler tested on its own): nothing to count, still say why.
             log.info("cut {}: {}", ClientAddress.format(channel), why);
         }
-        channel.close();
     }
 }

@@ -116,6 +116,7 @@ final class CommandLineTest {
         "--max-line, 0, '0'",
         "--max-line, lots, 'lots'",
         "--max-queue, 0, '0'",
+        "--max-line-rate, fast, 'fast'",
         "--encoding, NOPE, 'NOPE'",
         "--encoding, x-JISAutoDetect, 'x-JISAutoDetect guesses the encoding'",
         "--drain-timeout, xyz, 'xyz'",
@@ -141,6 +142,14 @@ final class CommandLineTest {
         assertThat(lines.get(0)).contains(quoted);
         assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit serve --help' for more information.");
         assertThat(out.toString()).isEmpty();
+        assertNoStackTrace();
+    }
+
+    @Test
+    void serveRejectsALineRateBelowOne() {
+        assertThat(execute("serve", "chat", "--host", "127.0.0.1", "--port", "0", "--max-line-rate", "0"))
+                .isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).hasValue("--max-line-rate must be >= 1: 0");
         assertNoStackTrace();
     }
 
@@ -176,6 +185,7 @@ final class CommandLineTest {
         "chat, --reply, hi",
         "chat, --banner, hi",
         "log, --max-queue, 1MiB",
+        "reply, --max-line-rate, 10",
     })
     void serveRejectsAnOptionThatDoesNotApplyToTheService(String service, String option, String value) {
         List<String> args = value == null

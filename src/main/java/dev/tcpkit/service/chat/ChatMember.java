@@ -4,16 +4,20 @@ import dev.tcpkit.stats.Connection;
 import io.netty.channel.Channel;
 import java.nio.charset.Charset;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
-/** One client in the room: its connection, name, address, when it joined, and its {@link Outbox}. */
+/**
+ * One client in the room: its connection, name, address, when it joined, its {@link Outbox} (what waits for it) and
+ * its {@link Backlog} (what its own lines hold in the others' outboxes).
+ */
 final class ChatMember {
     private final Channel channel;
     private final String address;
     private final long joinedMillis;
     private final Charset charset;
     private final Outbox outbox;
+    private final Backlog backlog;
     private final AtomicLong messages = new AtomicLong();
     /** Changed only by this client's own /nick, on its event loop, under the room's lock; read from anywhere. */
     private volatile String name;
@@ -28,13 +32,15 @@ final class ChatMember {
             String name,
             long joinedMillis,
             ChatConfig config,
-            Consumer<ChatMember> onOverflow) {
+            BiConsumer<ChatMember, String> notReading,
+            Runnable caughtUp) {
         this.channel = channel;
         this.address = address;
         this.name = name;
         this.joinedMillis = joinedMillis;
         this.charset = config.charset();
-        this.outbox = new Outbox(channel, config.maxQueue(), () -> onOverflow.accept(this));
+        this.outbox = new Outbox(channel, config.maxQueue(), config.sendTimeout(), why -> notReading.accept(this, why));
+        this.backlog = new Backlog(config.senderShare(), channel.eventLoop(), caughtUp);
         channel.attr(ChatAttributes.NAME).set(name);
         channel.attr(ChatAttributes.MESSAGES).set(messages);
         // The server's registry shows the name and counts the lines (admin page, /api, /metrics).
@@ -79,6 +85,10 @@ final class ChatMember {
 
     Outbox outbox() {
         return outbox;
+    }
+
+    Backlog backlog() {
+        return backlog;
     }
 
     long messages() {

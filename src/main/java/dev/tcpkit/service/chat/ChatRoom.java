@@ -1,6 +1,7 @@
 package dev.tcpkit.service.chat;
 
-import dev.tcpkit.stats.ServerCounters;
+import dev.tcpkit.guard.Cuts;
+import dev.tcpkit.internal.LogThrottle;
 import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.Arrays;
@@ -18,7 +19,12 @@ import org.slf4j.LoggerFactory;
  * <p>Joining, leaving and renaming take the room's lock; they are rare. Relaying a line does not: it reads the member
  * list (an array replaced, never changed, under the lock), encodes the line once and offers it to each other
  * member's {@link Outbox}, which never blocks. So a sender's event loop never waits for a receiver, and a receiver
- * that does not read is cut from the room as soon as its outbox overflows.
+ * that does not read is cut from the room as soon as its outbox overflows, or its send timeout passes.
+ *
+ * <p>The sender pays for a room that cannot keep up with it: what its lines hold in all the outboxes together is
+ * counted in its {@link Backlog}, and past its share its reads pause (see {@link ChatHandler}) until the room has
+ * taken half of that. So a client sending as fast as it can is slowed to the pace of the room, instead of filling
+ * every outbox at once and having every reader cut.
  */
 final class ChatRoom {
     private static final Logger log = LoggerFactory.getLogger(ChatRoom.class);
@@ -31,17 +37,24 @@ final class ChatRoom {
     private final Map<String, ChatMember> byName = new HashMap<>();
     /** Guarded by this: the number in the last {@code userN} name given. */
     private long lastUserNumber;
+    /** At most one line a second saying a client was slowed: a room full of flooders does not flood the log. */
+    private final LogThrottle slowedLog = LogThrottle.perSecond();
 
     ChatRoom(ChatConfig config) {
         this.config = config;
     }
 
-    /** Adds the client of {@code channel} under a fresh {@code userN} name, welcomes it and tells the others. */
-    ChatMember join(Channel channel, String address) {
+    /**
+     * Adds the client of {@code channel} under a fresh {@code userN} name, welcomes it and tells the others.
+     *
+     * @param caughtUp runs on the client's event loop when, its reads paused for its backlog, the room has caught up
+     */
+    ChatMember join(Channel channel, String address, Runnable caughtUp) {
         ChatMember member;
         synchronized (this) {
             String name = freeUserName();
-            member = new ChatMember(channel, address, name, config.clock().millis(), config, this::cutSlow);
+            member = new ChatMember(
+                    channel, address, name, config.clock().millis(), config, this::cutNotReading, caughtUp);
             // Before it is listed: the welcome is the first line a client gets, before anything relayed to it.
             member.send(ChatText.welcome(name, members.length + 1));
             byName.put(Nicknames.key(name), member);
@@ -62,9 +75,25 @@ final class ChatRoom {
         return name;
     }
 
-    /** Sends {@code text} from {@code from} to every other member as {@code <name> text}. */
+    /**
+     * Sends {@code text} from {@code from} to every other member as {@code <name> text}, counting it in the sender's
+     * backlog for as long as it waits in their outboxes. Call {@link Backlog#over()} after it.
+     */
     void relay(ChatMember from, String text) {
-        broadcast(from, ChatText.relayed(from.name(), text));
+        broadcast(from, ChatText.relayed(from.name(), text), from.backlog());
+    }
+
+    /** The member's reads paused for the first time because its lines fill the room: says so, rate-limited. */
+    void slowed(ChatMember member) {
+        long more = slowedLog.tryAcquire();
+        if (more >= 0) {
+            log.info(
+                    "slowing {}: it sends faster than the room reads, its reads pause while more than {} bytes of its"
+                            + " lines wait{}",
+                    member,
+                    member.backlog().limit(),
+                    more == 0 ? "" : " (and " + more + " more clients slowed since the last such line)");
+        }
     }
 
     /** {@code /nick NAME}: renames the member and tells everyone, or tells the member why not. */
@@ -98,7 +127,8 @@ final class ChatRoom {
             return;
         }
         log.info("{} ({}) is now {}", old, member.address(), wanted);
-        broadcast(null, ChatText.renamed(old, wanted));
+        // Paid for like a line it says: a client renaming itself in a loop is slowed like one that floods.
+        broadcast(null, ChatText.renamed(old, wanted), member.backlog());
     }
 
     /** {@code /who}: answers the asker, in one piece, with every member's name, address and time connected. */
@@ -132,39 +162,61 @@ final class ChatRoom {
     }
 
     /**
-     * A limit disconnects the member: out of the room, the others told why, counted as cut. False if it had already
-     * left.
+     * A limit disconnects the member: out of the room, the others told {@code why}, counted as cut and logged with
+     * {@code detail} (at most one line a second for the whole server, see {@link Cuts}). False if it had already
+     * left. Closing the connection is left to the caller.
      */
-    boolean cut(ChatMember member, String why) {
+    boolean cut(ChatMember member, String why, String detail) {
         if (!leave(member, ChatText.disconnected(member.name(), why))) {
             return false;
         }
-        ServerCounters counters = ServerCounters.of(member.channel());
-        if (counters != null) {
-            counters.countCut();
-        }
+        Cuts.report(member.channel(), detail);
         return true;
     }
 
-    /** Its outbox overflowed (runs on the thread that offered the line): the client does not read. */
+    /**
+     * Its outbox overflowed (on the thread that offered the line) or its send timeout passed (on its own loop): the
+     * client does not read.
+     */
     @SuppressWarnings("FutureReturnValueIgnored") // closing is all that is left to do, whatever the outcome
-    private void cutSlow(ChatMember member) {
-        if (cut(member, "not reading")) {
-            log.warn(
-                    "disconnecting {}: not reading, more than {} bytes waiting for it (--max-queue)",
-                    member,
-                    config.maxQueue());
-        }
+    private void cutNotReading(ChatMember member, String detail) {
+        cut(member, "not reading", "not reading: " + detail);
         member.channel().close(); // on its own event loop, which then drops what waits (see ChatHandler)
     }
 
-    /** Sends {@code text} to every member but {@code except} ({@code null}: to everyone). */
+    /** Sends {@code text}, which no member pays for, to every member but {@code except} ({@code null}: to everyone). */
     private void broadcast(@Nullable ChatMember except, String text) {
         byte[] line = ChatMember.encode(text, config.charset());
         for (ChatMember member : members) {
             if (member != except) {
                 member.outbox().offer(line);
             }
+        }
+    }
+
+    /**
+     * Sends {@code text} to every member but {@code except} ({@code null}: to everyone), counted in {@code payer}'s
+     * backlog for as long as it waits in their outboxes.
+     */
+    private void broadcast(@Nullable ChatMember except, String text, Backlog payer) {
+        Outbox.Line line = new Outbox.Line(ChatMember.encode(text, config.charset()), payer);
+        ChatMember[] now = members;
+        int receivers = 0;
+        for (ChatMember member : now) {
+            if (member != except) {
+                receivers++;
+            }
+        }
+        // Counted before it is offered: a receiver on another loop may write it out, and release it, at once.
+        payer.add(line.cost() * receivers);
+        int refused = 0;
+        for (ChatMember member : now) {
+            if (member != except && !member.outbox().offer(line)) {
+                refused++; // left, or cut for not reading
+            }
+        }
+        if (refused > 0) {
+            payer.release(line.cost() * refused);
         }
     }
 

@@ -28,7 +28,10 @@ import org.jspecify.annotations.Nullable;
  * line is also printed as a record ({@code TIME ADDRESS >>> <name> text}) and appended to the output file, if any.
  *
  * <p>A client that does not read is disconnected, with a notice to the room, once more than {@code maxQueue} bytes
- * wait for it; until then it slows nobody: relaying never waits for a receiver.
+ * wait for it, or once lines have waited for it for the whole {@code sendTimeout} while it took nothing; until then
+ * it slows nobody: relaying never waits for a receiver. A client that sends faster than the room reads is slowed
+ * instead: its reads pause while its lines hold more than half of {@code maxQueue} in the room, all clients' queues
+ * together, so that no client that reads is cut because of it; {@code maxLineRate} also bounds its lines a second.
  */
 public final class ChatService implements Service {
 
@@ -106,6 +109,8 @@ public final class ChatService implements Service {
         private int maxLine = 64 * 1024;
         private Charset charset = StandardCharsets.UTF_8;
         private int maxQueue = 1024 * 1024;
+        private Duration sendTimeout = Duration.ofSeconds(10);
+        private int maxLineRate;
         private @Nullable Path output;
         private @Nullable Writer stdout;
         private Clock clock = Clock.systemUTC();
@@ -139,13 +144,42 @@ public final class ChatService implements Service {
         /**
          * The most bytes that may wait to be sent to one client (default 1 MiB), each waiting line counted with 40
          * bytes more for its bookkeeping; a client past it does not read and is disconnected. A single line longer
-         * than this is still delivered to a client with nothing waiting.
+         * than this is still delivered to a client with nothing waiting. Half of it is each sender's share: the most
+         * its lines may hold in all the clients' queues together before reading from it pauses.
          */
         public Builder maxQueue(int maxQueue) {
             if (maxQueue < 1) {
                 throw new IllegalArgumentException("maxQueue must be >= 1: " + maxQueue);
             }
             this.maxQueue = maxQueue;
+            return this;
+        }
+
+        /**
+         * How long lines may wait for a client that takes nothing, not one byte, before it is disconnected as not
+         * reading (default 10 s). It counts only once the client's socket buffers and Netty's are full, and only
+         * while lines wait beyond them: a client in a quiet room is never cut by it. Without it a client that stops
+         * reading would hold up whoever talks to it: each sender's reads pause once its lines fill its share of the
+         * room, before the stalled client's queue overflows.
+         */
+        public Builder sendTimeout(Duration sendTimeout) {
+            if (sendTimeout.isNegative() || sendTimeout.isZero()) {
+                throw new IllegalArgumentException("sendTimeout must be > 0: " + sendTimeout);
+            }
+            this.sendTimeout = sendTimeout;
+            return this;
+        }
+
+        /**
+         * The most lines a second one client may send (commands included), or 0 for no limit (default). A client
+         * that was quiet may send one second's worth at once; past the rate, reading from it pauses until its next
+         * line is due: nothing is dropped.
+         */
+        public Builder maxLineRate(int maxLineRate) {
+            if (maxLineRate < 0) {
+                throw new IllegalArgumentException("maxLineRate must be >= 0: " + maxLineRate);
+            }
+            this.maxLineRate = maxLineRate;
             return this;
         }
 
@@ -174,7 +208,7 @@ public final class ChatService implements Service {
          */
         public ChatService build() throws IOException {
             Writer out = stdout != null ? stdout : StdStreams.stdoutText();
-            ChatConfig config = new ChatConfig(framing, maxLine, charset, maxQueue, clock);
+            ChatConfig config = new ChatConfig(framing, maxLine, charset, maxQueue, sendTimeout, maxLineRate, clock);
             return new ChatService(config, new RecordWriter(out, output, "chat"));
         }
     }
