@@ -5,7 +5,7 @@ import dev.tcpkit.codec.TextMessageDecoder;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.service.PendingRecords;
-import dev.tcpkit.service.Service;
+import dev.tcpkit.service.RecordingService;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,16 +32,15 @@ import org.jspecify.annotations.Nullable;
  * instead: its reads pause while its lines hold more than half of {@code maxQueue} in the room, all clients' queues
  * together, so that no client that reads is cut because of it; {@code maxLineRate} also bounds its lines a second.
  */
-public final class ChatService implements Service {
+public final class ChatService extends RecordingService {
 
     private final ChatConfig config;
     private final ChatRoom room;
-    private final RecordWriter writer;
 
     private ChatService(ChatConfig config, RecordWriter writer) {
+        super(writer);
         this.config = config;
         this.room = new ChatRoom(config);
-        this.writer = writer;
     }
 
     /** A builder for a chat service with line framing, UTF-8, lines up to 64 KiB and 1 MiB of queue per client. */
@@ -81,26 +79,6 @@ public final class ChatService implements Service {
     /** Bytes waiting now for the one client with the most waiting; never more than {@code maxQueue} for long. */
     public long largestQueue() {
         return room.largestQueue();
-    }
-
-    /** Stops when stdout or the output file fails: what it is given from then on cannot be recorded everywhere. */
-    @Override
-    public CompletionStage<String> failure() {
-        return writer.failure();
-    }
-
-    /**
-     * Writes out every record not yet written, flushes stdout and syncs the output file, waiting at most {@code
-     * timeout} for them; says how many records were lost, if any.
-     */
-    @Override
-    public void close(Duration timeout) {
-        writer.close(timeout);
-    }
-
-    @Override
-    public long lostRecords() {
-        return writer.lost();
     }
 
     /** Configures a {@link ChatService}. */
