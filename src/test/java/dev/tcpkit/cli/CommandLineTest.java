@@ -1,5 +1,6 @@
 package dev.tcpkit.cli;
 
+import static dev.tcpkit.testing.TcpkitProcess.serveArgs;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -147,18 +148,19 @@ final class CommandLineTest {
 
     @Test
     void serveRejectsALineRateBelowOne() {
-        assertThat(execute("serve", "chat", "--host", "127.0.0.1", "--port", "0", "--max-line-rate", "0"))
-                .isEqualTo(2);
-        assertThat(err.toString().lines().findFirst()).hasValue("--max-line-rate must be >= 1: 0");
-        assertNoStackTrace();
+        assertUsageError("--max-line-rate must be >= 1: 0", serveArgs("chat", "--max-line-rate", "0"));
     }
 
     @Test
     void serveRejectsProxyFromWithoutProxyProtocol() {
-        assertThat(execute("serve", "echo", "--host", "127.0.0.1", "--proxy-from", "10.0.0.5"))
-                .isEqualTo(2);
-        assertThat(err.toString().lines().findFirst()).hasValue("--proxy-from needs --proxy-protocol");
-        assertNoStackTrace();
+        assertUsageError(
+                "--proxy-from needs --proxy-protocol",
+                "serve",
+                "echo",
+                "--host",
+                "127.0.0.1",
+                "--proxy-from",
+                "10.0.0.5");
     }
 
     @Test
@@ -188,42 +190,22 @@ final class CommandLineTest {
         "reply, --max-line-rate, 10",
     })
     void serveRejectsAnOptionThatDoesNotApplyToTheService(String service, String option, String value) {
-        List<String> args = value == null
-                ? List.of("serve", service, "--host", "127.0.0.1", "--port", "0", option)
-                : List.of("serve", service, "--host", "127.0.0.1", "--port", "0", option, value);
-        assertThat(execute(args.toArray(String[]::new))).isEqualTo(2);
-        assertThat(err.toString().lines().findFirst())
-                .hasValue(option + " does not apply to the " + service + " service");
-        assertNoStackTrace();
+        String[] args = value == null ? serveArgs(service, option) : serveArgs(service, option, value);
+        assertUsageError(option + " does not apply to the " + service + " service", args);
     }
 
     @ParameterizedTest
     @CsvSource({"--admin-host, 127.0.0.1", "--admin-token, secret", "--admin-allow-host, admin.example"})
     void anAdminOptionWithoutAnAdminPortIsAUsageError(String option, String value) {
-        assertThat(execute("serve", "echo", "--host", "127.0.0.1", "--port", "0", option, value))
-                .isEqualTo(2);
-        assertThat(err.toString().lines().findFirst()).hasValue(option + " needs --admin-port");
-        assertNoStackTrace();
+        assertUsageError(option + " needs --admin-port", serveArgs("echo", option, value));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"admin.example:9090", "*.example", "http://admin.example", ""})
     void anAdminAllowHostThatIsNotAHostNameIsAUsageError(String name) {
-        assertThat(execute(
-                        "serve",
-                        "echo",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        "0",
-                        "--admin-port",
-                        "0",
-                        "--admin-allow-host",
-                        name))
-                .isEqualTo(2);
-        assertThat(err.toString().lines().findFirst())
-                .hasValue("--admin-allow-host must be a host name, without a port: " + name);
-        assertNoStackTrace();
+        assertUsageError(
+                "--admin-allow-host must be a host name, without a port: " + name,
+                serveArgs("echo", "--admin-port", "0", "--admin-allow-host", name));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -254,17 +236,7 @@ final class CommandLineTest {
     @Test
     void serveWithAMissingCertificateIsOneLineAndExitCodeOne(@TempDir Path dir) {
         Path missing = dir.resolve("missing.pem");
-        assertThat(execute(
-                        "serve",
-                        "echo",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        "0",
-                        "--tls-cert",
-                        missing.toString(),
-                        "--tls-key",
-                        missing.toString()))
+        assertThat(execute(serveArgs("echo", "--tls-cert", missing.toString(), "--tls-key", missing.toString())))
                 .isOne();
         assertThat(err.toString())
                 .isEqualTo("cannot read TLS certificate " + missing + ": no such file or directory\n");
@@ -276,8 +248,7 @@ final class CommandLineTest {
     void serveOnAnAdminPortInUseFailsWithOneLineAndExitsOne() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            assertThat(execute("serve", "echo", "--host", "127.0.0.1", "--port", "0", "--admin-port", "" + port))
-                    .isEqualTo(1);
+            assertThat(execute(serveArgs("echo", "--admin-port", "" + port))).isEqualTo(1);
             assertThat(err.toString().lines())
                     .containsExactly(
                             "cannot listen on 127.0.0.1:" + port + " for the admin endpoint: address already in use");
@@ -299,8 +270,7 @@ final class CommandLineTest {
     @Test
     void serveWithAnOutputFileThatCannotBeOpenedFailsWithOneLine(@TempDir Path dir) {
         Path output = dir.resolve("missing").resolve("messages.jsonl");
-        assertThat(execute("serve", "log", "--host", "127.0.0.1", "--port", "0", "--output", output.toString()))
-                .isEqualTo(1);
+        assertThat(execute(serveArgs("log", "--output", output.toString()))).isEqualTo(1);
         assertThat(err.toString().lines()).singleElement().asString().startsWith("cannot open output file " + output);
     }
 
@@ -308,8 +278,7 @@ final class CommandLineTest {
 
     @Test
     void serveEchoOnceServesOneClientThenExitsZero() throws Exception {
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-                () -> execute("serve", "echo", "--host", "127.0.0.1", "--port", "0", "--once"));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> execute(serveArgs("echo", "--once")));
         try (LoopbackClient client = LoopbackClient.connect(awaitListeningPort())) {
             client.send("ping", UTF_8);
             client.shutdownOutput();
@@ -321,8 +290,8 @@ final class CommandLineTest {
 
     @Test
     void serveReplyOncePrintsTheMessageAsARecordOnStdout() throws Exception {
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> execute(
-                "serve", "reply", "--host", "127.0.0.1", "--port", "0", "--once", "--banner", "hi", "--reply", "ok"));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                () -> execute(serveArgs("reply", "--once", "--banner", "hi", "--reply", "ok")));
         try (LoopbackClient client = LoopbackClient.connect(awaitListeningPort())) {
             assertThat(new String(client.readExactly(2), UTF_8)).isEqualTo("hi");
             client.send("你好", UTF_8);
@@ -334,8 +303,8 @@ final class CommandLineTest {
 
     @Test
     void serveWithAnAdminPortPrintsTheAdminPagesAddressAfterTheStartUpLine() throws Exception {
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-                () -> execute("serve", "echo", "--host", "127.0.0.1", "--port", "0", "--once", "--admin-port", "0"));
+        CompletableFuture<Integer> exit =
+                CompletableFuture.supplyAsync(() -> execute(serveArgs("echo", "--once", "--admin-port", "0")));
         int port = awaitListeningPort();
         Matcher admin = Pattern.compile("\\Rtcpkit echo admin on (http://127\\.0\\.0\\.1:\\d+/)\\R")
                 .matcher("");
@@ -468,6 +437,13 @@ final class CommandLineTest {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> m.reset(err.toString()).find());
         return Integer.parseInt(m.group(1));
+    }
+
+    /** A usage error: exit 2, {@code problem} the first line on stderr, and no stack trace. */
+    private void assertUsageError(String problem, String... args) {
+        assertThat(execute(args)).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).hasValue(problem);
+        assertNoStackTrace();
     }
 
     private void assertNoStackTrace() {

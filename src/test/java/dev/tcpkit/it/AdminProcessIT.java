@@ -23,17 +23,8 @@ final class AdminProcessIT {
 
     @Test
     void answersAnIpLiteralLocalhostAndTheAllowedNameAndMisdirectsAnyOtherName() throws Exception {
-        try (TcpkitProcess server = TcpkitProcess.start(
-                "serve",
-                "echo",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--admin-port",
-                "0",
-                "--admin-allow-host",
-                "status.example.org")) {
+        try (TcpkitProcess server =
+                TcpkitProcess.startServe("echo", "--admin-port", "0", "--admin-allow-host", "status.example.org")) {
             server.awaitListening();
             String line = server.awaitStderrLine(l -> l.startsWith("tcpkit echo admin on "));
             int port = URI.create(

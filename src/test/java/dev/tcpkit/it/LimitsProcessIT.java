@@ -20,19 +20,8 @@ final class LimitsProcessIT {
 
     @Test
     void connectionLimitsAccessRulesAndTheIdleTimeoutEachSayWhomTheyTurnedAway() throws Exception {
-        try (TcpkitProcess server = TcpkitProcess.start(
-                "serve",
-                "echo",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--max-connections",
-                "1",
-                "--deny",
-                "127.0.0.2",
-                "--idle-timeout",
-                "3s")) {
+        try (TcpkitProcess server = TcpkitProcess.startServe(
+                "echo", "--max-connections", "1", "--deny", "127.0.0.2", "--idle-timeout", "3s")) {
             int port = server.awaitListening();
             try (LoopbackClient denied = LoopbackClient.connectFrom("127.0.0.2", port)) {
                 assertThat(denied.readUntilClosedOrReset()).isEmpty();
@@ -59,20 +48,8 @@ final class LimitsProcessIT {
 
     @Test
     void behindAProxyLogShowsAndLimitsTheClientThePROXYHeaderNames() throws Exception {
-        try (TcpkitProcess server = TcpkitProcess.start(
-                "serve",
-                "log",
-                "--framing",
-                "line",
-                "--reply",
-                "ok\n",
-                "--proxy-protocol",
-                "--max-connections-per-ip",
-                "1",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0")) {
+        try (TcpkitProcess server = TcpkitProcess.startServe(
+                "log", "--framing", "line", "--reply", "ok\n", "--proxy-protocol", "--max-connections-per-ip", "1")) {
             int port = server.awaitListening();
             try (LoopbackClient proxied = LoopbackClient.connect(port)) {
                 proxied.send(ProxyHeaders.v1("203.0.113.7", 56324));

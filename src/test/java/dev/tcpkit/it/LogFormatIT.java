@@ -27,8 +27,7 @@ final class LogFormatIT {
 
     @Test
     void everyEventIsOneJsonObjectWithItsFields() throws Exception {
-        try (TcpkitProcess server = TcpkitProcess.start(
-                "serve", "log", "--host", "127.0.0.1", "--port", "0", "--framing", "line", "--log-format", "json")) {
+        try (TcpkitProcess server = TcpkitProcess.startServe("log", "--framing", "line", "--log-format", "json")) {
             int port = server.awaitListening();
             int clientPort;
             try (LoopbackClient client = LoopbackClient.connect(port)) {
@@ -74,20 +73,8 @@ final class LogFormatIT {
 
     @Test
     void theStartUpEventsAreShownEvenWithQuietAndNameTheAdminPage() throws Exception {
-        try (TcpkitProcess server = TcpkitProcess.start(
-                "serve",
-                "echo",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--admin-port",
-                "0",
-                "--admin-token",
-                "t",
-                "--log-format",
-                "json",
-                "-q")) {
+        try (TcpkitProcess server = TcpkitProcess.startServe(
+                "echo", "--admin-port", "0", "--admin-token", "t", "--log-format", "json", "-q")) {
             server.awaitListening();
             String adminLine = server.awaitStderrLine(line -> line.contains("\"event\":\"admin\""));
             JsonNode admin = JSON.readTree(adminLine);
@@ -105,17 +92,8 @@ final class LogFormatIT {
     void aFailureIsOneJsonLineToo() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            try (TcpkitProcess server = TcpkitProcess.start(
-                    "serve",
-                    "echo",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    "0",
-                    "--admin-port",
-                    "" + port,
-                    "--log-format",
-                    "json")) {
+            try (TcpkitProcess server =
+                    TcpkitProcess.startServe("echo", "--admin-port", "" + port, "--log-format", "json")) {
                 assertThat(server.awaitExit(LIFETIME)).isOne();
                 JsonNode failure = parse(server.stderrLines()).get(0);
                 assertThat(server.stderrLines()).hasSize(1);

@@ -47,12 +47,8 @@ final class OutputFailureIT {
             int port = server.awaitListening();
             server.closeStdoutPipe(); // as `tcpkit serve log | head -c 0`
 
-            assertThat(acknowledgedOf(port, MESSAGES))
-                    .as("acknowledged, though stdout has none")
-                    .isZero();
-            assertThat(server.awaitExit(STOPS)).as("stops by itself, exit 1").isOne();
-            assertFailureSaidOnce(server, "output failed: cannot write to stdout: broken pipe");
-            assertThat(lost(server)).isPositive();
+            assertStopsAcknowledgingNothing(
+                    server, port, "stdout", "output failed: cannot write to stdout: broken pipe");
             assertThat(server.stderrLines()).anyMatch(line -> line.endsWith(": output failed"));
         }
     }
@@ -60,28 +56,22 @@ final class OutputFailureIT {
     @Test
     void stdoutOnAFullDeviceIsSaidOnceAndStopsTheServerWithExitOneAcknowledgingNothing() throws Exception {
         try (TcpkitProcess server = TcpkitProcess.startWithStdoutTo(Path.of("/dev/full"), serveLog())) {
-            int port = server.awaitListening();
-
-            assertThat(acknowledgedOf(port, MESSAGES))
-                    .as("acknowledged, though stdout has none")
-                    .isZero();
-            assertThat(server.awaitExit(STOPS)).as("stops by itself, exit 1").isOne();
-            assertFailureSaidOnce(server, "output failed: cannot write to stdout: no space left on device");
-            assertThat(lost(server)).isPositive();
+            assertStopsAcknowledgingNothing(
+                    server,
+                    server.awaitListening(),
+                    "stdout",
+                    "output failed: cannot write to stdout: no space left on device");
         }
     }
 
     @Test
     void anOutputFileOnAFullDeviceIsSaidOnceAndStopsTheServerWithExitOneAcknowledgingNothing() throws Exception {
         try (TcpkitProcess server = TcpkitProcess.start(serveLog("--output", "/dev/full"))) {
-            int port = server.awaitListening();
-
-            assertThat(acknowledgedOf(port, MESSAGES))
-                    .as("acknowledged, though the file has none")
-                    .isZero();
-            assertThat(server.awaitExit(STOPS)).as("stops by itself, exit 1").isOne();
-            assertFailureSaidOnce(server, "output failed: cannot write to /dev/full: no space left on device");
-            assertThat(lost(server)).isPositive();
+            assertStopsAcknowledgingNothing(
+                    server,
+                    server.awaitListening(),
+                    "the file",
+                    "output failed: cannot write to /dev/full: no space left on device");
         }
     }
 
@@ -151,8 +141,7 @@ final class OutputFailureIT {
 
     @Test
     void chatWithAnOutputFileOnAFullDeviceStopsWithExitOneSayingHowManyLinesWereLost() throws Exception {
-        try (TcpkitProcess server = TcpkitProcess.start(
-                        "serve", "chat", "--output", "/dev/full", "--host", "127.0.0.1", "--port", "0");
+        try (TcpkitProcess server = TcpkitProcess.startServe("chat", "--output", "/dev/full");
                 ChatClient alice = ChatClient.connect(server.awaitListening(), UTF_8)) {
             alice.say("hello, is anyone here?");
 
@@ -163,10 +152,23 @@ final class OutputFailureIT {
     }
 
     private static String[] serveLog(String... more) {
-        List<String> args = new java.util.ArrayList<>(
-                List.of("serve", "log", "--reply", "ok", "--framing", "line", "--host", "127.0.0.1", "--port", "0"));
-        args.addAll(List.of(more));
-        return args.toArray(String[]::new);
+        List<String> options = new java.util.ArrayList<>(List.of("--reply", "ok", "--framing", "line"));
+        options.addAll(List.of(more));
+        return TcpkitProcess.serveArgs("log", options.toArray(String[]::new));
+    }
+
+    /**
+     * What a failed output does to {@code MESSAGES} lines sent to {@code port}: none is acknowledged ({@code output}
+     * has none of them), the server stops by itself with exit 1, says {@code failure} once and counts what it lost.
+     */
+    private static void assertStopsAcknowledgingNothing(TcpkitProcess server, int port, String output, String failure)
+            throws Exception {
+        assertThat(acknowledgedOf(port, MESSAGES))
+                .as("acknowledged, though %s has none", output)
+                .isZero();
+        assertThat(server.awaitExit(STOPS)).as("stops by itself, exit 1").isOne();
+        assertFailureSaidOnce(server, failure);
+        assertThat(lost(server)).isPositive();
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,16 +141,8 @@ final class RecordWriterTest {
 
     @Test
     void aPrintWriterThatSwallowsTheErrorIsSeenFailingToo() throws Exception {
-        AtomicInteger calledBack = new AtomicInteger();
-        try (LogCapture log = LogCapture.of("dev.tcpkit.output")) {
-            try (RecordWriter writer = new RecordWriter(new PrintWriter(new BrokenPipe()), null, "log")) {
-                writer.write(new MessageRecord(0, "c:1", "m", 1), calledBack::incrementAndGet);
-            }
-            assertThat(log.lines())
-                    .filteredOn(line -> line.contains("cannot write"))
-                    .containsExactly("ERROR output failed: cannot write to stdout: write error");
-        }
-        assertThat(calledBack).hasValue(0);
+        assertNoneCalledBackAndFailureSaidOnce(
+                new PrintWriter(new BrokenPipe()), null, 1, "ERROR output failed: cannot write to stdout: write error");
     }
 
     /** The file keeps exactly the records acknowledged: those after the failure could not be, though it has room. */
@@ -197,16 +190,29 @@ final class RecordWriterTest {
     @Test
     void aRecordThatAFullDeviceDidNotTakeIsNeverCalledBackAndTheFailureIsSaidOnce() throws Exception {
         assumeTrue(Files.exists(Path.of("/dev/full")), "this system has /dev/full");
+        assertNoneCalledBackAndFailureSaidOnce(
+                new StringWriter(),
+                Path.of("/dev/full"),
+                100,
+                "ERROR output failed: cannot write to /dev/full: no space left on device");
+    }
+
+    /**
+     * Writes {@code records} records through a writer on these outputs and closes it: none is called back, and the
+     * only line saying it cannot write is {@code failure}.
+     */
+    private static void assertNoneCalledBackAndFailureSaidOnce(
+            Writer stdout, @Nullable Path file, int records, String failure) throws Exception {
         AtomicInteger calledBack = new AtomicInteger();
         try (LogCapture log = LogCapture.of("dev.tcpkit.output")) {
-            try (RecordWriter writer = new RecordWriter(new StringWriter(), Path.of("/dev/full"), "log")) {
-                for (int i = 0; i < 100; i++) {
+            try (RecordWriter writer = new RecordWriter(stdout, file, "log")) {
+                for (int i = 0; i < records; i++) {
                     writer.write(new MessageRecord(0, "c:1", "m" + i, 2), calledBack::incrementAndGet);
                 }
             }
             assertThat(log.lines())
                     .filteredOn(line -> line.contains("cannot write"))
-                    .containsExactly("ERROR output failed: cannot write to /dev/full: no space left on device");
+                    .containsExactly(failure);
         }
         assertThat(calledBack).hasValue(0);
     }

@@ -36,7 +36,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * <p>Every wait is bounded; {@link #close()} always ends the process, forcibly if it does not stop on SIGTERM.
  *
  * <pre>{@code
- * try (TcpkitProcess server = TcpkitProcess.start("serve", "echo", "--host", "127.0.0.1", "--port", "0")) {
+ * try (TcpkitProcess server = TcpkitProcess.startServe("echo", "--idle-timeout", "3s")) {
  *     int port = server.awaitListening();
  *     ...
  * }
@@ -77,6 +77,21 @@ public final class TcpkitProcess implements AutoCloseable {
     /** Starts {@code java -jar <tcpkit.jar> args...}; the jar is the one {@code -Dtcpkit.jar} names. */
     public static TcpkitProcess start(String... args) {
         return startCommand("tcpkit " + String.join(" ", args), tcpkit(args), Map.of(), Redirect.PIPE, true);
+    }
+
+    /** Starts {@code tcpkit serve SERVICE} on a free port of 127.0.0.1, with {@code options}: see {@link #serveArgs}. */
+    public static TcpkitProcess startServe(String service, String... options) {
+        return start(serveArgs(service, options));
+    }
+
+    /**
+     * The arguments of {@code tcpkit serve SERVICE --host 127.0.0.1 --port 0 OPTIONS...}: a server on a free loopback
+     * port, as most tests want one (also for running the command line in-process).
+     */
+    public static String[] serveArgs(String service, String... options) {
+        List<String> args = new ArrayList<>(List.of("serve", service, "--host", "127.0.0.1", "--port", "0"));
+        args.addAll(List.of(options));
+        return args.toArray(String[]::new);
     }
 
     /** Starts tcpkit as {@link #start} does, with its stdout going to {@code file} (such as {@code /dev/full}). */

@@ -70,10 +70,7 @@ final class ChatFloodTest {
                 listener.watch(during, after);
             }
             long directBefore = MemoryProbe.usedDirectMemory();
-            Sampler sampler = new Sampler(chat);
-            Thread samplerThread = new Thread(sampler, "sampler");
-            samplerThread.setDaemon(true);
-            samplerThread.start();
+            QueueSampler sampler = new QueueSampler(chat, 5).start();
 
             flooder.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 5_000);
             AtomicBoolean flooding = new AtomicBoolean(true);
@@ -114,7 +111,6 @@ final class ChatFloodTest {
                     .filter(f -> !f.isDone() || f.isCompletedExceptionally())
                     .count();
             sampler.stop();
-            samplerThread.join(5_000);
 
             long received = readers.stream().mapToLong(Reader::bytes).sum();
             System.out.println(String.format(
@@ -299,49 +295,6 @@ final class ChatFloodTest {
         @Override
         public void close() throws IOException {
             socket.close();
-        }
-    }
-
-    /** Watches, every 5 ms, what the server holds for the room. */
-    private static final class Sampler implements Runnable {
-        private final ChatService chat;
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private volatile long peakQueued;
-        private volatile long peakLargest;
-        private volatile long peakDirect;
-
-        Sampler(ChatService chat) {
-            this.chat = chat;
-        }
-
-        @Override
-        public void run() {
-            while (running.get()) {
-                peakQueued = Math.max(peakQueued, chat.queuedBytes());
-                peakLargest = Math.max(peakLargest, chat.largestQueue());
-                peakDirect = Math.max(peakDirect, MemoryProbe.usedDirectMemory());
-                try {
-                    Thread.sleep(5); // a sampling period, not synchronisation
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        void stop() {
-            running.set(false);
-        }
-
-        long peakQueued() {
-            return peakQueued;
-        }
-
-        long peakLargest() {
-            return peakLargest;
-        }
-
-        long peakDirect() {
-            return peakDirect;
         }
     }
 }

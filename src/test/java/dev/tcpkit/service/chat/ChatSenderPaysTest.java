@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,30 +41,16 @@ final class ChatSenderPaysTest {
     @Test
     void aFloodingClientThatStopsSendingHasEveryLineRelayedInOrderBeforeItLeaves() throws Exception {
         int lines = 20_000;
-        try (TcpServer server = TcpServer.builder()
-                        .bind("127.0.0.1", 0)
-                        .threads(2)
-                        .service(Services.chat()
-                                .maxQueue(8 * 1024)
-                                .stdout(Writer.nullWriter())
-                                .build())
-                        .start();
+        try (TcpServer server = startRoom(Services.chat().maxQueue(8 * 1024));
                 ChatClient a = ChatClient.connect(server.port(), UTF_8);
                 ChatClient b = ChatClient.connect(server.port(), UTF_8);
                 ChatClient flooder = ChatClient.connect(server.port(), UTF_8)) {
             a.readLines(2); // b and the flooder joined
             b.readLine();
-            StringBuilder burst = new StringBuilder();
-            for (int n = 0; n < lines; n++) {
-                burst.append(n).append('\n');
-            }
-            CompletableFuture<Void> send = CompletableFuture.runAsync(() -> {
-                try {
-                    flooder.send(burst.toString().getBytes(UTF_8));
-                    flooder.shutdownOutput();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
+            byte[] burst = lines(0, lines, String::valueOf);
+            CompletableFuture<Void> send = inBackground(() -> {
+                flooder.send(burst);
+                flooder.shutdownOutput();
             });
             CompletableFuture<Void> readA = CompletableFuture.runAsync(() -> readAll(a, flooder.name(), lines));
             CompletableFuture<Void> readB = CompletableFuture.runAsync(() -> readAll(b, flooder.name(), lines));
@@ -86,15 +73,7 @@ final class ChatSenderPaysTest {
     @Test
     void withRawFramingAFloodingClientsReadsAreRelayedWholeAndInOrder() throws Exception {
         int pieces = 1_000_000;
-        try (TcpServer server = TcpServer.builder()
-                        .bind("127.0.0.1", 0)
-                        .threads(2)
-                        .service(Services.chat()
-                                .framing(Framing.RAW)
-                                .maxQueue(512 * 1024)
-                                .stdout(Writer.nullWriter())
-                                .build())
-                        .start();
+        try (TcpServer server = startRoom(Services.chat().framing(Framing.RAW).maxQueue(512 * 1024));
                 ChatClient a = ChatClient.connect(server.port(), UTF_8);
                 ChatClient flooder = ChatClient.connect(server.port(), UTF_8)) {
             a.readLine(); // the flooder joined
@@ -102,17 +81,13 @@ final class ChatSenderPaysTest {
             for (int n = 0; n < pieces; n++) {
                 all.append('[').append(n).append(']');
             }
-            CompletableFuture<Void> send = CompletableFuture.runAsync(() -> {
-                try {
-                    for (int n = 0; n < pieces; n += 100) {
-                        StringBuilder some = new StringBuilder();
-                        for (int i = n; i < n + 100; i++) {
-                            some.append('[').append(i).append(']');
-                        }
-                        flooder.send(some.toString().getBytes(UTF_8));
+            CompletableFuture<Void> send = inBackground(() -> {
+                for (int n = 0; n < pieces; n += 100) {
+                    StringBuilder some = new StringBuilder();
+                    for (int i = n; i < n + 100; i++) {
+                        some.append('[').append(i).append(']');
                     }
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
+                    flooder.send(some.toString().getBytes(UTF_8));
                 }
             });
             TimeUnit.SECONDS.sleep(2); // a slow reader, not synchronisation: the kernel's buffers, then its queue fill
@@ -136,28 +111,12 @@ final class ChatSenderPaysTest {
     @Test
     void aClientRenamingItselfInALoopIsSlowedLikeOneThatFloods() throws Exception {
         int renames = 5_000;
-        try (TcpServer server = TcpServer.builder()
-                        .bind("127.0.0.1", 0)
-                        .threads(2)
-                        .service(Services.chat()
-                                .maxQueue(8 * 1024)
-                                .stdout(Writer.nullWriter())
-                                .build())
-                        .start();
+        try (TcpServer server = startRoom(Services.chat().maxQueue(8 * 1024));
                 ChatClient reader = ChatClient.connect(server.port(), UTF_8);
                 ChatClient renamer = ChatClient.connect(server.port(), UTF_8)) {
             reader.readLine(); // the renamer joined
-            StringBuilder burst = new StringBuilder();
-            for (int n = 1; n <= renames; n++) {
-                burst.append("/nick n").append(n).append('\n');
-            }
-            CompletableFuture<Void> send = CompletableFuture.runAsync(() -> {
-                try {
-                    renamer.send(burst.toString().getBytes(UTF_8));
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            byte[] burst = lines(1, renames + 1, n -> "/nick n" + n);
+            CompletableFuture<Void> send = inBackground(() -> renamer.send(burst));
             // Everyone hears each rename, the renamer too: both read them all, in order.
             String first = renamer.name();
             CompletableFuture<Void> readR = CompletableFuture.runAsync(() -> readRenames(reader, first, renames));
@@ -203,14 +162,7 @@ final class ChatSenderPaysTest {
         List<Socket> stalledClients = new ArrayList<>();
         AtomicBoolean talking = new AtomicBoolean(true);
         try (LogCapture log = LogCapture.of("dev.tcpkit");
-                TcpServer server = TcpServer.builder()
-                        .bind("127.0.0.1", 0)
-                        .threads(2)
-                        .service(Services.chat()
-                                .sendTimeout(Duration.ofMillis(500))
-                                .stdout(Writer.nullWriter())
-                                .build())
-                        .start();
+                TcpServer server = startRoom(Services.chat().sendTimeout(Duration.ofMillis(500)));
                 ChatClient reader = ChatClient.connect(server.port(), UTF_8);
                 ChatClient talker = ChatClient.connect(server.port(), UTF_8)) {
             reader.readLine(); // the talker joined
@@ -314,12 +266,9 @@ final class ChatSenderPaysTest {
                 ChatClient reader = ChatClient.connect(server.port(), UTF_8);
                 ChatClient sender = ChatClient.connect(server.port(), UTF_8)) {
             reader.readLine(); // the sender joined
-            StringBuilder burst = new StringBuilder();
-            for (int n = 0; n < 60; n++) {
-                burst.append("line ").append(n).append('\n');
-            }
+            byte[] burst = lines(0, 60, n -> "line " + n);
             long start = System.nanoTime();
-            sender.send(burst.toString().getBytes(UTF_8));
+            sender.send(burst);
             for (int n = 0; n < 60; n++) {
                 assertThat(reader.readLine()).isEqualTo("<" + sender.name() + "> line " + n);
             }
@@ -329,6 +278,40 @@ final class ChatSenderPaysTest {
             sender.say("/help");
             assertThat(sender.readLine()).startsWith("*** commands:");
         }
+    }
+
+    /** A room on a loopback port with two event loops, its chat lines going nowhere. */
+    private static TcpServer startRoom(ChatService.Builder chat) throws Exception {
+        return TcpServer.builder()
+                .bind("127.0.0.1", 0)
+                .threads(2)
+                .service(chat.stdout(Writer.nullWriter()).build())
+                .start();
+    }
+
+    /** Lines {@code from} to {@code to} (exclusive), each ended by a newline, in UTF-8: a burst sent in one go. */
+    private static byte[] lines(int from, int to, IntFunction<String> line) {
+        StringBuilder burst = new StringBuilder();
+        for (int n = from; n < to; n++) {
+            burst.append(line.apply(n)).append('\n');
+        }
+        return burst.toString().getBytes(UTF_8);
+    }
+
+    /** What a client sends, on another thread: its writes block while the server holds its reads. */
+    private static CompletableFuture<Void> inBackground(Sending sending) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                sending.run();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Sending {
+        void run() throws IOException;
     }
 
     private static String welcomeName(InputStream in) throws IOException {

@@ -32,7 +32,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -117,14 +116,11 @@ final class ChatSlowConsumerTest {
                 assertThat(talker.readLine()).startsWith("*** " + stalledName + " joined from ");
             }
             long directBefore = MemoryProbe.usedDirectMemory();
-            Sampler sampler = new Sampler(chat, server);
-            Thread samplerThread = new Thread(sampler, "sampler");
-            samplerThread.setDaemon(true);
-            samplerThread.start();
+            CutSampler sampler = new CutSampler(chat, server);
+            sampler.start();
             String notice = "*** " + stalledName + " was disconnected: not reading";
             Round with = exchange(pool, talkers, () -> server.counters().cut() > 0, notice);
             sampler.stop();
-            samplerThread.join(5_000);
             // Measuring: the room once more without it, to tell its effect from the machine's load changing.
             Round after = MEASURE ? exchange(pool, talkers, () -> true, "(no notice expected)") : null;
 
@@ -152,7 +148,7 @@ final class ChatSlowConsumerTest {
     }
 
     private static String report(
-            @Nullable Round without, Round with, @Nullable Round after, Sampler sampler, long directBefore) {
+            @Nullable Round without, Round with, @Nullable Round after, CutSampler sampler, long directBefore) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "slow-consumer: %d talkers, lines of %d bytes; ", TALKERS, LINE_BYTES));
         if (without != null) {
@@ -341,52 +337,22 @@ final class ChatSlowConsumerTest {
         }
     }
 
-    /** Watches, every millisecond, what the server holds for slow readers and when the cut happens. */
-    private static final class Sampler implements Runnable {
-        private final ChatService chat;
+    /** Samples every millisecond, and also notes when the server first counts a cut. */
+    private static final class CutSampler extends QueueSampler {
         private final TcpServer server;
-        private final AtomicBoolean running = new AtomicBoolean(true);
         private final CompletableFuture<Long> cutAt = new CompletableFuture<>();
-        private volatile long peakQueued;
-        private volatile long peakLargest;
-        private volatile long peakDirect;
 
-        Sampler(ChatService chat, TcpServer server) {
-            this.chat = chat;
+        CutSampler(ChatService chat, TcpServer server) {
+            super(chat, 1);
             this.server = server;
         }
 
         @Override
-        public void run() {
-            while (running.get()) {
-                peakQueued = Math.max(peakQueued, chat.queuedBytes());
-                peakLargest = Math.max(peakLargest, chat.largestQueue());
-                peakDirect = Math.max(peakDirect, MemoryProbe.usedDirectMemory());
-                if (!cutAt.isDone() && server.counters().cut() > 0) {
-                    cutAt.complete(System.nanoTime());
-                }
-                try {
-                    Thread.sleep(1); // a sampling period, not synchronisation
-                } catch (InterruptedException e) {
-                    return;
-                }
+        void sample() {
+            super.sample();
+            if (!cutAt.isDone() && server.counters().cut() > 0) {
+                cutAt.complete(System.nanoTime());
             }
-        }
-
-        void stop() {
-            running.set(false);
-        }
-
-        long peakQueued() {
-            return peakQueued;
-        }
-
-        long peakLargest() {
-            return peakLargest;
-        }
-
-        long peakDirect() {
-            return peakDirect;
         }
 
         /** When the sampler saw the cut, in {@link System#nanoTime()}; -1 if it did not. */
