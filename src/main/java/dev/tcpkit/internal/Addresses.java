@@ -1,5 +1,6 @@
 package dev.tcpkit.internal;
 
+import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,15 +40,9 @@ public final class Addresses {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** An address as users write it: IPv4-mapped IPv6 as plain IPv4, IPv6 shortened ({@code ::1}) and unscoped. */
+    /** An address as users write it: IPv4-mapped IPv6 as plain IPv4, IPv6 shortened ({@code ::1}, RFC 5952) and unscoped. */
     public static String hostOf(InetAddress ip) {
-        InetAddress plain = unmapped(ip);
-        if (plain instanceof Inet6Address) {
-            String s = plain.getHostAddress();
-            int scope = s.indexOf('%');
-            return compress(scope >= 0 ? s.substring(0, scope) : s);
-        }
-        return plain.getHostAddress();
+        return NetUtil.toAddressString(unmapped(ip));
     }
 
     /**
@@ -76,33 +71,5 @@ public final class Addresses {
             }
         }
         return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-    }
-
-    /** Shortens the JDK's {@code 0:0:0:0:0:0:0:1} to {@code ::1} (the longest run of zero groups becomes ::). */
-    private static String compress(String full) {
-        String[] groups = full.split(":", -1);
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < groups.length; ) {
-            if (groups[i].equals("0")) {
-                int j = i;
-                while (j < groups.length && groups[j].equals("0")) {
-                    j++;
-                }
-                if (j - i > bestLen && j - i > 1) {
-                    bestStart = i;
-                    bestLen = j - i;
-                }
-                i = j;
-            } else {
-                i++;
-            }
-        }
-        if (bestStart < 0) {
-            return full;
-        }
-        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLen, groups.length));
-        return head + "::" + tail;
     }
 }
