@@ -28,11 +28,14 @@ import picocli.CommandLine.Spec;
 final class TcpkitCommand implements Callable<Integer> {
     /** The subcommands, in the order help lists them. */
     private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+    /** {@code tcpkit help [COMMAND]}: picocli's, the same text as {@code COMMAND --help}. */
+    private static final String HELP = "help";
 
     static {
         SUBCOMMANDS.put("serve", ServeCommand::new);
         SUBCOMMANDS.put("connect", ConnectCommand::new);
         SUBCOMMANDS.put("bench", BenchCommand::new);
+        SUBCOMMANDS.put(HELP, CommandLine.HelpCommand::new);
     }
 
     @Spec
@@ -59,7 +62,7 @@ final class TcpkitCommand implements Callable<Integer> {
     static CommandLine newCommandLine(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cmd = new CommandLine(new TcpkitCommand());
         @Nullable Supplier<Object> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
-        if (named != null) {
+        if (named != null && !args[0].equals(HELP)) { // help describes the others: it needs them all
             cmd.addSubcommand(args[0], named.get());
         } else {
             SUBCOMMANDS.forEach((name, command) -> cmd.addSubcommand(name, command.get()));

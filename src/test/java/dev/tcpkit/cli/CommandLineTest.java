@@ -60,6 +60,16 @@ final class CommandLineTest {
     }
 
     @Test
+    void helpCommandShowsTheTopOrTheNamedCommandsHelpAndExitsZero() {
+        assertThat(execute("help")).isZero();
+        assertThat(out.toString()).startsWith("Usage: tcpkit").contains("serve", "connect", "bench", "help");
+        out.getBuffer().setLength(0);
+        assertThat(execute("help", "connect")).isZero();
+        assertThat(out.toString()).startsWith("Usage: tcpkit connect").contains("--recv-first");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
     void versionNamesTcpkitAndJavaAndExitsZero() {
         assertThat(execute("--version")).isZero();
         List<String> lines = out.toString().lines().toList();
