@@ -255,7 +255,7 @@ public final class TcpServer implements AutoCloseable {
             return this;
         }
 
-        /** The I/O transport (default {@link Transport#AUTO}: io_uring, then epoll, then NIO). */
+        /** The I/O transport (default {@link Transport#AUTO}: epoll, then io_uring, then NIO). */
         public Builder transport(Transport transport) {
             this.transport = transport;
             return this;
