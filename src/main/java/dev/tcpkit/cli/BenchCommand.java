@@ -50,6 +50,12 @@ import picocli.CommandLine.Spec;
             "1:no connection could be opened (refused, unknown host, ...)",
             "2:usage error",
             "3:the run finished but counted errors (a wrong or missing echoed byte, a reset, a failed connect)"
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  tcpkit bench 127.0.0.1 50007 -c 100 -s 64 -d 10s",
+            "  tcpkit bench 127.0.0.1 50007 --mode stream -c 10 -s 64KiB",
+            "  tcpkit bench 127.0.0.1 50007 --rate 50000 --plot latency.png"
         })
 final class BenchCommand implements Callable<Integer> {
     /** The run finished but counted errors: a wrong or missing echoed byte, a reset, a failed connect. */

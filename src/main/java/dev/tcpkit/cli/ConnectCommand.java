@@ -36,6 +36,20 @@ import picocli.CommandLine.Spec;
             "",
             "At the end of input the connection is half-closed and printing goes on until the server closes.",
             "With --send, sends each TEXT and waits for the reply instead of reading stdin."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the connection ended (the server closed, or --timeout of silence after --send)",
+            "1:cannot connect (refused, unknown host, timed out) or the TLS handshake failed",
+            "2:usage error"
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  tcpkit connect 127.0.0.1 50007",
+            "  tcpkit connect 127.0.0.1 8080 --send 'hello'",
+            "  tcpkit connect 127.0.0.1 31500 --recv-first --send hihi",
+            "  tcpkit connect 127.0.0.1 7788 --encoding gbk",
+            "  tcpkit connect example.org 443 --tls"
         })
 final class ConnectCommand implements Callable<Integer> {
     @Spec

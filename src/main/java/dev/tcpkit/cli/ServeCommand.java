@@ -51,6 +51,20 @@ import picocli.CommandLine.Spec;
             "",
             "Messages go to stdout, one record a line: TIME CLIENT >>> TEXT.",
             "Events and diagnostics go to stderr. SIGTERM or Ctrl-C stops gracefully."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by SIGTERM or Ctrl-C (or --once) with every record written",
+            "1:cannot listen (address in use, permission denied, ...), a TLS file that cannot be used, or records"
+                    + " lost (an output failed, or the final flush did not finish within --drain-timeout)",
+            "2:usage error"
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  tcpkit serve echo --port 50007",
+            "  tcpkit serve reply --reply 'ok' --port 8080",
+            "  tcpkit serve log --encoding gbk --port 7788 --output messages.jsonl",
+            "  tcpkit serve chat --port 7000 --admin-port 9090"
         })
 final class ServeCommand implements Callable<Integer> {
     /**

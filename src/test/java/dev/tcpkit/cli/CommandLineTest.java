@@ -69,6 +69,13 @@ final class CommandLineTest {
         assertThat(err.toString()).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "connect", "bench"})
+    void everyCommandsHelpEndsWithItsExitCodesAndExamples(String command) {
+        assertThat(execute(command, "--help")).isZero();
+        assertThat(out.toString()).contains("Exit codes:", "2   usage error", "Examples:", "tcpkit " + command + " ");
+    }
+
     @Test
     void versionNamesTcpkitAndJavaAndExitsZero() {
         assertThat(execute("--version")).isZero();
