@@ -2,10 +2,8 @@ package dev.tcpkit.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import java.util.ArrayDeque;
@@ -66,14 +64,7 @@ public final class LineFrameDecoder extends ByteToMessageDecoder {
         held = true;
         ChannelHandlerContext c = ctx;
         if (c != null) {
-            stopReading(c.channel());
-        }
-    }
-
-    /** Turns {@code autoRead} off, unless the input is shut down: nothing more to read then, and epoll may fail. */
-    private static void stopReading(Channel channel) {
-        if (!(channel instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
-            channel.config().setAutoRead(false);
+            c.channel().config().setAutoRead(false);
         }
     }
 
@@ -122,7 +113,7 @@ public final class LineFrameDecoder extends ByteToMessageDecoder {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (held && msg instanceof ByteBuf buf) {
             heldReads.add(buf);
-            stopReading(ctx.channel()); // someone turned it on meanwhile: still held
+            ctx.channel().config().setAutoRead(false); // someone turned it on meanwhile: still held
             return;
         }
         super.channelRead(ctx, msg);

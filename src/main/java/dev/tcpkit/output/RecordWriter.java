@@ -47,10 +47,11 @@ public final class RecordWriter implements AutoCloseable {
     private final BlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final CompletableFuture<String> failure = new CompletableFuture<>();
-    /** Records handed to {@link #write}, and those of them now in every output. */
+    /** Records handed to {@link #write}. */
     private final LongAdder submitted = new LongAdder();
-
+    /** Those of them now in every output. */
     private final AtomicLong written = new AtomicLong();
+
     private volatile boolean closed;
     /** Whether an output failed; only the writer thread touches it and what follows. */
     private boolean failed;

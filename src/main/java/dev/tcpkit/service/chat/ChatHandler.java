@@ -6,11 +6,9 @@ import dev.tcpkit.codec.TextMessage;
 import dev.tcpkit.guard.ClientAddress;
 import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.service.PendingRecords;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -97,9 +95,7 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
         }
         if (paused()) {
             held.add(message);
-            if (!inputShutdown(ctx.channel())) {
-                ctx.channel().config().setAutoRead(false); // someone turned it on meanwhile: still paused
-            }
+            ctx.channel().config().setAutoRead(false); // someone turned it on meanwhile: still paused
             return;
         }
         serve(ctx, m, message);
@@ -155,9 +151,7 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void pauseReading(ChannelHandlerContext ctx) {
-        if (!inputShutdown(ctx.channel())) { // nothing more to read then; and epoll may fail on it
-            ctx.channel().config().setAutoRead(false);
-        }
+        ctx.channel().config().setAutoRead(false);
         LineFrameDecoder decoder = lines;
         if (decoder != null) {
             decoder.hold(); // the lines left in this read wait too, not only the next read
@@ -202,14 +196,9 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
             endHeld = false;
             end(c, m);
         }
-        // Never on a channel whose input is shut down: it has nothing more to read, and epoll fails on it.
-        if (!inputEnded && !records.behind() && !inputShutdown(c.channel())) {
+        if (!inputEnded && !records.behind()) {
             c.channel().config().setAutoRead(true);
         }
-    }
-
-    private static boolean inputShutdown(Channel channel) {
-        return channel instanceof DuplexChannel duplex && duplex.isInputShutdown();
     }
 
     /** With raw framing a read is a message: the newline that ended what the client typed is not part of it. */
