@@ -1,0 +1,350 @@
+package dev.tcpkit.app.bench;
+
+import dev.tcpkit.internal.Errors;
+import dev.tcpkit.transport.IoSupport;
+import dev.tcpkit.transport.ReadSizes;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs one bench: connect, (connect mode: hold), warm up, measure, drain, report.
+ *
+ * <p>Phases, each bounded in time: connections are opened with at most {@value #CONNECTS_IN_FLIGHT} handshakes
+ * pending (and, in connect mode with a rate, that many per second); traffic starts on all of them at once; messages
+ * sent during the warmup are not measured; after the duration (or once the count is done) no new message is sent and
+ * the outstanding echoes are awaited for at most the timeout; then every connection is closed. A run in which no echo
+ * arrives for the timeout while messages are outstanding ends there ("stalled").
+ *
+ * <p>Threads: the caller's thread connects, paces the phases and collects the per-second figures; everything else
+ * runs on the event loops, each owning its connections' state ({@link LoopState}).
+ */
+public final class BenchRun {
+    static final int CONNECTS_IN_FLIGHT = 256;
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    private final BenchConfig config;
+    private final Consumer<Progress> progress;
+    private final IoSupport io;
+    private final EventLoopGroup group;
+    private final Map<EventLoop, LoopState> loops = new HashMap<>();
+    private final CountDownLatch allDone;
+    private final Bootstrap bootstrap;
+    private final Semaphore handshakes = new Semaphore(CONNECTS_IN_FLIGHT);
+    private final AtomicInteger established = new AtomicInteger();
+    private final AtomicLong connectErrors = new AtomicLong();
+    private final AtomicLong lastConnected = new AtomicLong();
+    private final AtomicReference<@Nullable Throwable> connectFailure = new AtomicReference<>();
+
+    private BenchRun(BenchConfig config, Consumer<Progress> progress) throws InterruptedException {
+        this.config = config;
+        this.progress = progress;
+        this.io = IoSupport.resolve(config.transport());
+        this.group = io.newGroup(config.threads(), new DefaultThreadFactory("tcpkit-bench", true));
+        List<EventExecutor> executors = new ArrayList<>();
+        group.forEach(executors::add);
+        this.allDone = new CountDownLatch(executors.size());
+        for (EventExecutor executor : executors) {
+            EventLoop loop = (EventLoop) executor;
+            // Made on its own thread: the pattern comes from that thread's pool cache.
+            loops.put(loop, await(loop.submit(() -> new LoopState(loop, config.progress(), allDone))));
+        }
+        this.bootstrap = new Bootstrap()
+                .group(group)
+                .channel(io.channelClass())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSizes.ADAPTIVE)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
+    }
+
+    /**
+     * Runs the bench described by {@code config}, reporting each second to {@code progress} (on the caller's thread).
+     *
+     * @throws BenchFailedException if the host is unknown or not a single connection could be opened
+     * @throws dev.tcpkit.transport.TransportUnavailableException if the transport named cannot load
+     */
+    public static BenchResult run(BenchConfig config, Consumer<Progress> progress)
+            throws BenchFailedException, InterruptedException {
+        BenchRun run = new BenchRun(config, progress);
+        try {
+            return run.run();
+        } finally {
+            for (LoopState loop : run.loops.values()) {
+                loop.eventLoop.execute(loop::close);
+            }
+            run.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private BenchResult run() throws BenchFailedException, InterruptedException {
+        long connectStart = System.nanoTime();
+        InetSocketAddress target = connectFirst();
+        connectRest(target, connectStart);
+        double connectMillis = (lastConnected.get() - connectStart) / 1e6;
+
+        long start = System.nanoTime();
+        Schedule schedule;
+        if (config.mode() == BenchMode.CONNECT) {
+            hold(connectStart, start + config.duration().toNanos());
+            start = System.nanoTime();
+            schedule = new Schedule(start, start, Long.MAX_VALUE, config.connections(), config.connections(), 0);
+        } else {
+            long measureStart = start + config.warmup().toNanos();
+            long measureEnd = config.duration().isZero()
+                    ? Long.MAX_VALUE
+                    : measureStart + config.duration().toNanos();
+            schedule =
+                    new Schedule(start, measureStart, measureEnd, config.count(), config.connections(), config.rate());
+        }
+        for (LoopState loop : loops.values()) {
+            loop.eventLoop.execute(() -> loop.start(schedule));
+        }
+        boolean stalled = awaitEnd(schedule);
+        long end = System.nanoTime();
+        return result(schedule, end, connectMillis, stalled);
+    }
+
+    /** Opens the first connection, trying each address of the host; the one that answers is used for all. */
+    private InetSocketAddress connectFirst() throws BenchFailedException, InterruptedException {
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(config.host());
+        } catch (UnknownHostException e) {
+            throw cannotConnect(e);
+        }
+        Throwable failure = new UnknownHostException(config.host());
+        for (InetAddress address : addresses) {
+            InetSocketAddress target = new InetSocketAddress(address, config.port());
+            ChannelFuture connected = connect(0, target);
+            connected.await();
+            if (connected.isSuccess()) {
+                return target;
+            }
+            failure = connected.cause();
+        }
+        throw cannotConnect(failure);
+    }
+
+    private BenchFailedException cannotConnect(Throwable cause) {
+        String reason = Errors.connectReason(cause, config.timeout());
+        return new BenchFailedException("cannot connect to " + config.displayAddress() + ": " + reason, cause);
+    }
+
+    private void connectRest(InetSocketAddress target, long connectStart) throws InterruptedException {
+        long nextProgress = connectStart + SECOND;
+        for (int i = 1; i < config.connections(); i++) {
+            if (config.mode() == BenchMode.CONNECT && config.rate() > 0) {
+                parkUntil(connectStart + Math.round(i * 1e9 / config.rate()));
+            }
+            // Every connect ends within the connect timeout, so a permit always comes back.
+            handshakes.acquire();
+            connect(i, target).addListener(connected -> {
+                if (!connected.isSuccess()) {
+                    connectErrors.incrementAndGet();
+                    connectFailure.compareAndSet(null, connected.cause());
+                }
+                handshakes.release();
+            });
+            long now = System.nanoTime();
+            if (now >= nextProgress) {
+                progress.accept(connectProgress(connectStart, now));
+                nextProgress += SECOND;
+            }
+        }
+        handshakes.acquire(CONNECTS_IN_FLIGHT);
+        handshakes.release(CONNECTS_IN_FLIGHT);
+    }
+
+    /**
+     * Connection {@code index}: the bootstrap is only used from this thread, and {@code connect} takes the handler
+     * from it before returning.
+     */
+    private ChannelFuture connect(int index, InetSocketAddress target) {
+        long start = System.nanoTime();
+        ChannelFuture connected = bootstrap
+                .handler(new BenchHandler(index, start, loops, config.size(), config.effectiveDepth()))
+                .connect(target);
+        connected.addListener(done -> {
+            if (done.isSuccess()) {
+                established.incrementAndGet();
+                lastConnected.accumulateAndGet(System.nanoTime(), Math::max);
+            }
+        });
+        return connected;
+    }
+
+    private Progress connectProgress(long since, long now) {
+        return new Progress((now - since) / 1e9, "connect", established.get(), 0, 0, -1, -1, connectErrors.get());
+    }
+
+    /** Connect mode: keeps the connections open until {@code until}, reporting each second. */
+    private void hold(long connectStart, long until) throws InterruptedException {
+        long next = System.nanoTime() + SECOND;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= until) {
+                return;
+            }
+            parkUntil(Math.min(next, until));
+            if (System.nanoTime() >= next) {
+                long errors = connectErrors.get();
+                int open = 0;
+                for (LoopState.Interval interval : intervals()) {
+                    errors += interval.errors();
+                    open += interval.established();
+                }
+                progress.accept(new Progress((next - connectStart) / 1e9, "hold", open, 0, 0, -1, -1, errors));
+                next += SECOND;
+            }
+        }
+    }
+
+    /**
+     * Waits until every connection has finished, reporting each second; returns whether the run stalled (no echo for
+     * the timeout while messages were outstanding). Bounded: by the end of the measurement plus the timeout, or with
+     * no end, by the stall.
+     */
+    private boolean awaitEnd(Schedule schedule) throws InterruptedException {
+        long timeout = config.timeout().toNanos();
+        long deadline = schedule.measureEnd() == Long.MAX_VALUE ? Long.MAX_VALUE : schedule.measureEnd() + timeout;
+        long next = schedule.start() + SECOND;
+        long lastEcho = schedule.start();
+        long errors = connectErrors.get();
+        while (true) {
+            long wait = Math.min(next, deadline) - System.nanoTime();
+            if (allDone.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+            long now = System.nanoTime();
+            if (now >= deadline) {
+                return false;
+            }
+            if (now < next) {
+                continue;
+            }
+            long messages = 0;
+            long bytes = 0;
+            long outstanding = 0;
+            int open = 0;
+            Histogram latency = LoopState.newHistogram();
+            for (LoopState.Interval interval : intervals()) {
+                messages += interval.messages();
+                bytes += interval.bytes();
+                errors += interval.errors();
+                outstanding += interval.outstanding();
+                open += interval.established();
+                if (interval.latency() != null) {
+                    latency.add(interval.latency());
+                }
+            }
+            if (messages > 0 || outstanding == 0) {
+                lastEcho = now;
+            } else if (now - lastEcho >= timeout) {
+                return true;
+            }
+            boolean counted = latency.getTotalCount() > 0;
+            progress.accept(new Progress(
+                    (next - schedule.start()) / 1e9,
+                    phase(schedule, next - SECOND),
+                    open,
+                    messages,
+                    bytes,
+                    counted ? latency.getValueAtPercentile(50) : -1,
+                    counted ? latency.getValueAtPercentile(99) : -1,
+                    errors));
+            next += SECOND;
+        }
+    }
+
+    /** The phase at {@code when}: the start of the second a progress line reports. */
+    private static String phase(Schedule schedule, long when) {
+        return when < schedule.measureStart() ? "warmup" : when < schedule.measureEnd() ? "measure" : "drain";
+    }
+
+    private List<LoopState.Interval> intervals() throws InterruptedException {
+        List<LoopState.Interval> intervals = new ArrayList<>();
+        for (LoopState loop : loops.values()) {
+            intervals.add(await(loop.eventLoop.submit(loop::takeInterval)));
+        }
+        return intervals;
+    }
+
+    private BenchResult result(Schedule schedule, long end, double connectMillis, boolean stalled)
+            throws InterruptedException {
+        Histogram latency = LoopState.newHistogram();
+        Histogram connectLatency = LoopState.newHistogram();
+        long messages = 0;
+        long lastCompletion = 0;
+        int alive = 0;
+        ErrorCounts errors = new ErrorCounts(connectErrors.get(), 0, 0, 0, 0);
+        for (LoopState loop : loops.values()) {
+            LoopState.LoopSummary summary = await(loop.eventLoop.submit(loop::finish));
+            latency.add(summary.latency());
+            connectLatency.add(summary.connectLatency());
+            messages += summary.messages();
+            lastCompletion = Math.max(lastCompletion, summary.lastCompletion());
+            alive += summary.alive();
+            errors = errors.plus(summary.errors());
+        }
+        long windowEnd = schedule.measureEnd() != Long.MAX_VALUE && end >= schedule.measureEnd()
+                ? schedule.measureEnd()
+                : schedule.count() > 0 ? Math.max(lastCompletion, schedule.measureStart()) : end;
+        double measured = Math.max(0, windowEnd - schedule.measureStart()) / 1e9;
+        return new BenchResult(
+                config,
+                io.transport(),
+                loops.size(),
+                established.get(),
+                alive,
+                Math.max(0, connectMillis),
+                measured,
+                messages,
+                latency,
+                connectLatency,
+                errors,
+                stalled);
+    }
+
+    private static void parkUntil(long deadline) throws InterruptedException {
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    /** The result of a task on an event loop; a task that throws is a bug. */
+    private static <T> T await(io.netty.util.concurrent.Future<T> future) throws InterruptedException {
+        try {
+            return future.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("bench event loop task failed", e);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.tcpkit.app.cli;
+
+import dev.tcpkit.app.bench.BenchConfig;
+import dev.tcpkit.app.bench.BenchMode;
+import dev.tcpkit.app.bench.BenchResult;
+import dev.tcpkit.app.bench.BenchRun;
+import dev.tcpkit.app.bench.JsonReport;
+import dev.tcpkit.app.bench.LatencyChart;
+import dev.tcpkit.app.bench.Progress;
+import dev.tcpkit.app.bench.TextReport;
+import dev.tcpkit.internal.Errors;
+import dev.tcpkit.transport.Transport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tcpkit bench HOST PORT}: a load generator for echo servers that verifies every echoed byte. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {
+            "Measures an echo server: messages per second, MB/s and latency percentiles, checking every echoed byte.",
+            "",
+            "  pingpong  keep --depth messages in flight on each connection (default)",
+            "  stream    keep 256 KiB of chunks unechoed on each connection; MB/s first",
+            "  connect   open, hold for --duration, check each still echoes a message",
+            "",
+            "With --rate the load is open loop: messages are sent on a schedule, and latency counts from the scheduled"
+                    + " send, so a server that stalls is measured, not hidden (coordinated omission).",
+            "Live progress goes to stderr once a second when stderr is a terminal (--progress forces it, -q stops it);"
+                    + " the report goes to stdout."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the run finished without errors",
+            "1:no connection could be opened (refused, unknown host, ...)",
+            "2:usage error",
+            "3:the run finished but counted errors (a wrong or missing echoed byte, a reset, a failed connect)"
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  tcpkit bench 127.0.0.1 50007 -c 100 -s 64 -d 10s",
+            "  tcpkit bench 127.0.0.1 50007 --mode stream -c 10 -s 64KiB",
+            "  tcpkit bench 127.0.0.1 50007 --rate 50000 --plot latency.png"
+        })
+final class BenchCommand implements Callable<Integer> {
+    /** The run finished but counted errors: a wrong or missing echoed byte, a reset, a failed connect. */
+    static final int ERRORS = 3;
+
+    enum ModeName {
+        pingpong,
+        stream,
+        connect
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "HOST", description = "Server name or address.")
+    String host;
+
+    @Parameters(index = "1", paramLabel = "PORT", description = "Server port.")
+    int port;
+
+    @Option(
+            names = {"-m", "--mode"},
+            paramLabel = "pingpong|stream|connect",
+            defaultValue = "pingpong",
+            description = "What to measure (default: ${DEFAULT-VALUE}).")
+    ModeName mode;
+
+    @Option(
+            names = {"-c", "--connections"},
+            paramLabel = "N",
+            defaultValue = "10",
+            description = "Connections to open (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(
+            names = {"-s", "--size"},
+            paramLabel = "SIZE",
+            defaultValue = "64",
+            converter = ByteSizeConverter.class,
+            description = "Bytes per message, or per chunk in stream mode: 64, 4KiB, 1MiB (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(
+            names = {"-d", "--duration"},
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "How long to measure, after the warmup (default: 10s; with --count, no limit);"
+                    + " connect mode: how long to hold the connections.")
+    @Nullable
+    Duration duration;
+
+    @Option(
+            names = {"-n", "--count"},
+            paramLabel = "N",
+            description = "Measure N messages in all (shared among the connections) instead of a duration.")
+    long count;
+
+    @Option(
+            names = "--warmup",
+            paramLabel = "DURATION",
+            defaultValue = "1s",
+            converter = DurationConverter.class,
+            description = "Traffic before measuring, not recorded (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(
+            names = "--depth",
+            paramLabel = "K",
+            description = "Messages in flight per connection (default: 1; stream: 256 KiB worth of chunks;"
+                    + " with --rate, at most " + BenchConfig.DEFAULT_RATE_DEPTH + ").")
+    int depth;
+
+    @Option(
+            names = {"-r", "--rate"},
+            paramLabel = "R",
+            description = "Open loop: R messages per second across all connections, each sent at its scheduled time;"
+                    + " connect mode: R connections opened per second.")
+    double rate;
+
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Event-loop threads; 0 = one per CPU (default).")
+    int threads;
+
+    @Option(
+            names = "--transport",
+            paramLabel = "auto|io_uring|epoll|nio",
+            defaultValue = "auto",
+            converter = TransportConverter.class,
+            description = "I/O transport (default: ${DEFAULT-VALUE}: io_uring, else epoll, else nio).")
+    Transport transport;
+
+    @Option(
+            names = {"-w", "--timeout"},
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "Connect timeout, and how long to wait for outstanding echoes at the end, or for any echo"
+                    + " at all (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--json", description = "Print the report as one JSON object on stdout.")
+    boolean json;
+
+    @Option(
+            names = "--plot",
+            paramLabel = "FILE.png",
+            description = "Also draw the latency by percentile as a PNG chart.")
+    @Nullable
+    Path plot;
+
+    @Option(names = "--progress", description = "Show live progress even when stderr is not a terminal.")
+    boolean progress;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        boolean live = !verbosity.quiet && (progress || stderrIsTerminal());
+        BenchConfig config = config(live);
+        verbosity.apply();
+        PrintWriter err = spec.commandLine().getErr();
+        Consumer<Progress> listener = live
+                ? p -> {
+                    err.println(p.toLine());
+                    err.flush();
+                }
+                : p -> {};
+        BenchResult result = BenchRun.run(config, listener);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(JsonReport.format(result));
+        } else {
+            out.print(TextReport.format(result));
+        }
+        out.flush();
+        if (plot != null) {
+            try {
+                LatencyChart.write(result, plot);
+            } catch (IOException e) {
+                throw new IOException("cannot write " + plot + ": " + Errors.reason(e), e);
+            }
+        }
+        return result.clean() ? 0 : ERRORS;
+    }
+
+    private BenchConfig config(boolean live) {
+        if (port < 1 || port > 65535) {
+            throw usage("PORT must be in 1..65535: " + port);
+        }
+        if (connections < 1) {
+            throw usage("--connections must be >= 1: " + connections);
+        }
+        if (count < 0) {
+            throw usage("--count must be >= 0: " + count);
+        }
+        if (depth < 0 || depth > BenchConfig.MAX_DEPTH) {
+            throw usage("--depth must be in 1.." + BenchConfig.MAX_DEPTH + ": " + depth);
+        }
+        if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
+            throw usage("--rate must be > 0: " + rate);
+        }
+        if (threads < 0) {
+            throw usage("--threads must be >= 0: " + threads);
+        }
+        if (timeout.isZero()) {
+            throw usage("--timeout must be > 0: " + timeout);
+        }
+        if (plot != null && Files.isDirectory(plot)) {
+            throw usage("--plot needs a file name, not a directory: " + plot);
+        }
+        BenchMode benchMode = BenchMode.valueOf(mode.name().toUpperCase(java.util.Locale.ROOT));
+        if (benchMode == BenchMode.CONNECT && count > 0) {
+            throw usage("--count does not apply to connect mode (each connection echoes one message)");
+        }
+        Duration measured = duration != null ? duration : count > 0 ? Duration.ZERO : Duration.ofSeconds(10);
+        if (measured.isZero() && count == 0 && benchMode != BenchMode.CONNECT) {
+            throw usage("--duration must be > 0: " + measured);
+        }
+        return new BenchConfig(
+                host,
+                port,
+                benchMode,
+                connections,
+                size,
+                measured,
+                count,
+                warmup,
+                depth,
+                rate,
+                threads,
+                transport,
+                timeout,
+                live);
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** Whether stderr is a terminal (Linux: where file descriptor 2 leads); Java 17 cannot ask it directly. */
+    private static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.tcpkit.app.cli;
+
+/** The {@code tcpkit} program. */
+public final class Main {
+    private static final String LEAK_DETECTION = "io.netty.leakDetection.level";
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        // Netty samples one buffer in 128 for leak tracking by default, a cost on every message of a busy server.
+        // tcpkit's own buffers are checked by the test suite at the paranoid level; -D still turns it back on.
+        if (System.getProperty(LEAK_DETECTION) == null) {
+            System.setProperty(LEAK_DETECTION, "disabled");
+        }
+        System.exit(TcpkitCommand.newCommandLine(args).execute(args));
+    }
+}

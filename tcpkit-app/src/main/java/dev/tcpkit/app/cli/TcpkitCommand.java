@@ -1,0 +1,77 @@
+package dev.tcpkit.app.cli;
+
+import dev.tcpkit.internal.StdStreams;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code tcpkit}: the top command; its subcommands do the work. */
+@Command(
+        name = "tcpkit",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "TCP server and client toolkit: ready-made services, a netcat-style client, a load generator.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:runtime failure (port in use, refused, unknown host, records lost, ...)",
+            "2:usage error",
+            "3:bench: the run finished but counted errors"
+        })
+final class TcpkitCommand implements Callable<Integer> {
+    /** The subcommands, in the order help lists them. */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+    /** {@code tcpkit help [COMMAND]}: picocli's, the same text as {@code COMMAND --help}. */
+    private static final String HELP = "help";
+
+    static {
+        SUBCOMMANDS.put("serve", ServeCommand::new);
+        SUBCOMMANDS.put("connect", ConnectCommand::new);
+        SUBCOMMANDS.put("bench", BenchCommand::new);
+        SUBCOMMANDS.put(HELP, CommandLine.HelpCommand::new);
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    /** Without a subcommand there is nothing to do: show what there is, as a usage error. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return spec.exitCodeOnInvalidInput();
+    }
+
+    /** The command line for {@code args}, wired to the process's stdout and stderr in the terminal's charset. */
+    static CommandLine newCommandLine(String... args) {
+        return newCommandLine(StdStreams.stdoutWriter(), StdStreams.stderrWriter(), args);
+    }
+
+    /**
+     * The command line for {@code args}, printing to the given writers, as tests use it.
+     *
+     * <p>Picocli builds a subcommand's model by reflecting over all its options, a good part of tcpkit's start-up
+     * time: when {@code args} name a subcommand, only that one is built. Otherwise all are, for help and errors.
+     */
+    static CommandLine newCommandLine(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cmd = new CommandLine(new TcpkitCommand());
+        @Nullable Supplier<Object> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        if (named != null && !args[0].equals(HELP)) { // help describes the others: it needs them all
+            cmd.addSubcommand(args[0], named.get());
+        } else {
+            SUBCOMMANDS.forEach((name, command) -> cmd.addSubcommand(name, command.get()));
+        }
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setExecutionExceptionHandler(new FailureHandler());
+        cmd.setParameterExceptionHandler(new UsageErrorHandler());
+        return cmd;
+    }
+}

@@ -1,0 +1,475 @@
+package dev.tcpkit.app.cli;
+
+import static dev.tcpkit.testing.TcpkitProcess.serveArgs;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tcpkit.testing.AdminHttp;
+import dev.tcpkit.testing.LoopbackClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/**
+ * The {@code tcpkit} command line driven through picocli's {@code execute}, in process: exit codes 0 (success), 1
+ * (runtime failure, one line) and 2 (usage: the problem, the synopsis, where to find more).
+ */
+@Timeout(60)
+final class CommandLineTest {
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(");
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    // --- Help, version, and no subcommand ---
+
+    @Test
+    void helpShowsTheSubcommandsAndExitCodesAndExitsZero() {
+        assertThat(execute("--help")).isZero();
+        assertThat(out.toString())
+                .startsWith("Usage: tcpkit")
+                .contains("serve", "connect", "Exit codes:", "2   usage error");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void subcommandHelpExitsZero() {
+        assertThat(execute("serve", "--help")).isZero();
+        assertThat(out.toString()).startsWith("Usage: tcpkit serve").contains("--drain-timeout");
+        assertThat(execute("connect", "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: tcpkit connect", "--recv-first");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void helpCommandShowsTheTopOrTheNamedCommandsHelpAndExitsZero() {
+        assertThat(execute("help")).isZero();
+        assertThat(out.toString()).startsWith("Usage: tcpkit").contains("serve", "connect", "bench", "help");
+        out.getBuffer().setLength(0);
+        assertThat(execute("help", "connect")).isZero();
+        assertThat(out.toString()).startsWith("Usage: tcpkit connect").contains("--recv-first");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "connect", "bench"})
+    void everyCommandsHelpEndsWithItsExitCodesAndExamples(String command) {
+        assertThat(execute(command, "--help")).isZero();
+        assertThat(out.toString()).contains("Exit codes:", "2   usage error", "Examples:", "tcpkit " + command + " ");
+    }
+
+    @Test
+    void versionNamesTcpkitAndJavaAndExitsZero() {
+        assertThat(execute("--version")).isZero();
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).startsWith("tcpkit ");
+        assertThat(lines.get(1)).startsWith("Java ");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"serve, --version", "connect, -V", "serve, -V"})
+    void subcommandsShowTheSameVersion(String subcommand, String option) {
+        assertThat(execute(subcommand, option)).isZero();
+        assertThat(out.toString()).startsWith("tcpkit ").contains(System.lineSeparator() + "Java ");
+    }
+
+    @Test
+    void withoutASubcommandPrintsUsageToStderrAndExitsTwo() {
+        assertThat(execute()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Usage: tcpkit").contains("serve", "connect");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    // --- Usage errors: exit 2, the problem, a synopsis, where to find more ---
+
+    @Test
+    void anUnknownOptionPrintsTheProblemTheSynopsisAndWhereToFindMore() {
+        assertThat(execute("serve", "echo", "--bogus")).isEqualTo(2);
+        List<String> lines = err.toString().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("Unknown option: '--bogus'");
+        assertThat(err.toString()).contains("Usage: tcpkit serve");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit serve --help' for more information.");
+        assertThat(out.toString()).isEmpty();
+        assertNoStackTrace();
+    }
+
+    @Test
+    void anUnknownTopLevelOptionPointsToTheTopLevelHelp() {
+        assertThat(execute("--bogus")).isEqualTo(2);
+        assertThat(err.toString())
+                .startsWith("Unknown option: '--bogus'")
+                .endsWith("Try 'tcpkit --help' for more information." + System.lineSeparator());
+    }
+
+    @Test
+    void anUnknownSubcommandIsAUsageError() {
+        assertThat(execute("frobnicate")).isEqualTo(2);
+        assertThat(err.toString()).contains("'frobnicate'", "Try 'tcpkit --help'");
+    }
+
+    @ParameterizedTest(name = "serve echo {0} {1}")
+    @CsvSource({
+        "--port, 70000, '--port must be in 0..65535: 70000'",
+        "--port, -1, '--port must be in 0..65535: -1'",
+        "--port, abc, 'abc'",
+        "--max-line, 0, '0'",
+        "--max-line, lots, 'lots'",
+        "--max-queue, 0, '0'",
+        "--max-line-rate, fast, 'fast'",
+        "--encoding, NOPE, 'NOPE'",
+        "--encoding, x-JISAutoDetect, 'x-JISAutoDetect guesses the encoding'",
+        "--drain-timeout, xyz, 'xyz'",
+        "--transport, foo, 'foo'",
+        "--backlog, 0, '--backlog must be >= 1: 0'",
+        "--threads, -1, '--threads must be >= 0: -1'",
+        "--admin-port, 70000, '--admin-port must be in 0..65535: 70000'",
+        "--admin-port, x, 'x'",
+        "--log-format, yaml, 'yaml'",
+        "--max-connections, -1, '--max-connections must be >= 0: -1'",
+        "--max-connections-per-ip, -3, '--max-connections-per-ip must be >= 0: -3'",
+        "--idle-timeout, soon, 'soon'",
+        "--allow, example.com, 'example.com'",
+        "--allow, example.com, is not an IP address or CIDR block",
+        "--deny, 10.0.0.0/33, 10.0.0.0/33",
+        "--deny, 10.0.0.0/33, has a prefix out of range (0 to 32)",
+        "--proxy-from, ::1/200, has a prefix out of range (0 to 128)",
+    })
+    void serveRejectsABadValueQuotingIt(String option, String value, String quoted) {
+        assertThat(execute("serve", "echo", "--host", "127.0.0.1", option, value))
+                .isEqualTo(2);
+        List<String> lines = err.toString().lines().toList();
+        assertThat(lines.get(0)).contains(quoted);
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit serve --help' for more information.");
+        assertThat(out.toString()).isEmpty();
+        assertNoStackTrace();
+    }
+
+    @Test
+    void serveRejectsALineRateBelowOne() {
+        assertUsageError("--max-line-rate must be >= 1: 0", serveArgs("chat", "--max-line-rate", "0"));
+    }
+
+    @Test
+    void serveRejectsProxyFromWithoutProxyProtocol() {
+        assertUsageError(
+                "--proxy-from needs --proxy-protocol",
+                "serve",
+                "echo",
+                "--host",
+                "127.0.0.1",
+                "--proxy-from",
+                "10.0.0.5");
+    }
+
+    @Test
+    void serveRejectsAnUnknownServiceListingTheKnownOnes() {
+        assertThat(execute("serve", "chatroom")).isEqualTo(2);
+        assertThat(err.toString()).contains("'chatroom'", "echo, reply, log, chat, discard");
+    }
+
+    @Test
+    void serveWithoutAServiceIsAUsageError() {
+        assertThat(execute("serve")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required parameter: 'SERVICE'");
+    }
+
+    @ParameterizedTest(name = "serve {0} {1}")
+    @CsvSource({
+        "echo, --banner, hi",
+        "echo, --keep-open, ",
+        "echo, --reply, hi",
+        "log, --banner, hi",
+        "log, --keep-open, ",
+        "discard, --output, messages.jsonl",
+        "echo, --output, messages.jsonl",
+        "chat, --reply, hi",
+        "chat, --banner, hi",
+        "log, --max-queue, 1MiB",
+        "reply, --max-line-rate, 10",
+    })
+    void serveRejectsAnOptionThatDoesNotApplyToTheService(String service, String option, String value) {
+        String[] args = value == null ? serveArgs(service, option) : serveArgs(service, option, value);
+        assertUsageError(option + " does not apply to the " + service + " service", args);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--admin-host, 127.0.0.1", "--admin-token, secret", "--admin-allow-host, admin.example"})
+    void anAdminOptionWithoutAnAdminPortIsAUsageError(String option, String value) {
+        assertUsageError(option + " needs --admin-port", serveArgs("echo", option, value));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"admin.example:9090", "*.example", "http://admin.example", ""})
+    void anAdminAllowHostThatIsNotAHostNameIsAUsageError(String name) {
+        assertUsageError(
+                "--admin-allow-host must be a host name, without a port: " + name,
+                serveArgs("echo", "--admin-port", "0", "--admin-allow-host", name));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "serve echo --tls-cert c.pem | --tls-cert and --tls-key go together: give both",
+                "serve echo --tls-key k.pem | --tls-cert and --tls-key go together: give both",
+                "serve echo --tls-self-signed --tls-cert c.pem --tls-key k.pem"
+                        + " | --tls-self-signed and --tls-cert exclude each other: give one",
+                "serve echo --tls-client-ca ca.pem"
+                        + " | --tls-client-ca needs TLS: add --tls-cert and --tls-key, or --tls-self-signed",
+                "serve echo --tls-provider jdk"
+                        + " | --tls-provider needs TLS: add --tls-cert and --tls-key, or --tls-self-signed",
+                "serve echo --tls-self-signed --tls-provider boring | boring",
+                "connect 127.0.0.1 7 --ca ca.pem | --ca needs --tls",
+                "connect 127.0.0.1 7 --insecure | --insecure needs --tls",
+                "connect 127.0.0.1 7 --tls --insecure --ca ca.pem | --insecure and --ca exclude each other: give one",
+                "connect 127.0.0.1 7 --tls --tls-cert c.pem | --tls-cert and --tls-key go together: give both",
+            })
+    void tlsOptionsThatDoNotFitTogetherAreUsageErrors(String args, String message) {
+        List<String> argv = List.of(args.split(" "));
+        assertThat(execute(argv.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).get().asString().contains(message);
+        assertNoStackTrace();
+    }
+
+    @Test
+    void serveWithAMissingCertificateIsOneLineAndExitCodeOne(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.pem");
+        assertThat(execute(serveArgs("echo", "--tls-cert", missing.toString(), "--tls-key", missing.toString())))
+                .isOne();
+        assertThat(err.toString())
+                .isEqualTo("cannot read TLS certificate " + missing + ": no such file or directory\n");
+    }
+
+    // --- serve: runtime failures are one line, exit 1 ---
+
+    @Test
+    void serveOnAnAdminPortInUseFailsWithOneLineAndExitsOne() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertThat(execute(serveArgs("echo", "--admin-port", "" + port))).isEqualTo(1);
+            assertThat(err.toString().lines())
+                    .containsExactly(
+                            "cannot listen on 127.0.0.1:" + port + " for the admin endpoint: address already in use");
+        }
+    }
+
+    @Test
+    void serveOnAPortInUseFailsWithOneLineAndExitsOne() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertThat(execute("serve", "echo", "--host", "127.0.0.1", "--port", String.valueOf(port)))
+                    .isEqualTo(1);
+            assertThat(err.toString().lines())
+                    .containsExactly("cannot listen on 127.0.0.1:" + port + ": address already in use");
+        }
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void serveWithAnOutputFileThatCannotBeOpenedFailsWithOneLine(@TempDir Path dir) {
+        Path output = dir.resolve("missing").resolve("messages.jsonl");
+        assertThat(execute(serveArgs("log", "--output", output.toString()))).isEqualTo(1);
+        assertThat(err.toString().lines()).singleElement().asString().startsWith("cannot open output file " + output);
+    }
+
+    // --- serve: success ---
+
+    @Test
+    void serveEchoOnceServesOneClientThenExitsZero() throws Exception {
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> execute(serveArgs("echo", "--once")));
+        try (LoopbackClient client = LoopbackClient.connect(awaitListeningPort())) {
+            client.send("ping", UTF_8);
+            client.shutdownOutput();
+            assertThat(new String(client.readToEnd(), UTF_8)).isEqualTo("ping");
+        }
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(err.toString()).startsWith("tcpkit echo listening on 127.0.0.1:");
+    }
+
+    @Test
+    void serveReplyOncePrintsTheMessageAsARecordOnStdout() throws Exception {
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                () -> execute(serveArgs("reply", "--once", "--banner", "hi", "--reply", "ok")));
+        try (LoopbackClient client = LoopbackClient.connect(awaitListeningPort())) {
+            assertThat(new String(client.readExactly(2), UTF_8)).isEqualTo("hi");
+            client.send("你好", UTF_8);
+            assertThat(new String(client.readToEnd(), UTF_8)).isEqualTo("ok");
+        }
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString()).matches("\\S+Z 127\\.0\\.0\\.1:\\d+ >>> 你好\\R");
+    }
+
+    @Test
+    void serveWithAnAdminPortPrintsTheAdminPagesAddressAfterTheStartUpLine() throws Exception {
+        CompletableFuture<Integer> exit =
+                CompletableFuture.supplyAsync(() -> execute(serveArgs("echo", "--once", "--admin-port", "0")));
+        int port = awaitListeningPort();
+        Matcher admin = Pattern.compile("\\Rtcpkit echo admin on (http://127\\.0\\.0\\.1:\\d+/)\\R")
+                .matcher("");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> admin.reset(err.toString()).find());
+        AdminHttp http = new AdminHttp(admin.group(1));
+        assertThat(http.json("/api/stats").get("address").asText()).isEqualTo("127.0.0.1:" + port);
+        try (LoopbackClient client = LoopbackClient.connect(port)) {
+            client.send("ping", UTF_8);
+            client.shutdownOutput();
+            assertThat(new String(client.readToEnd(), UTF_8)).isEqualTo("ping");
+        }
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    // --- connect ---
+
+    @Test
+    void connectRefusedFailsWithOneLineAndExitsOne() throws Exception {
+        int port = freePort();
+        assertThat(execute("connect", "127.0.0.1", String.valueOf(port))).isEqualTo(1);
+        assertThat(err.toString().lines())
+                .containsExactly("cannot connect to 127.0.0.1:" + port + ": connection refused");
+    }
+
+    @Test
+    void connectRefusedOnAnIpv6LiteralShowsItBracketedOnce() throws Exception {
+        byte[] ipv6Loopback = new byte[16];
+        ipv6Loopback[15] = 1;
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByAddress(ipv6Loopback))) {
+            port = s.getLocalPort();
+        }
+        assertThat(execute("connect", "[::1]", String.valueOf(port))).isEqualTo(1);
+        assertThat(err.toString().lines()).containsExactly("cannot connect to [::1]:" + port + ": connection refused");
+    }
+
+    @Test
+    void connectToAnUnknownHostFailsWithOneLineAndExitsOne() {
+        assertThat(execute("connect", "nosuch.invalid", "80")).isEqualTo(1);
+        assertThat(err.toString().lines()).containsExactly("cannot connect to nosuch.invalid:80: unknown host");
+    }
+
+    @Test
+    void connectToAServerThatResetsFailsWithOneLineAndExitsOne() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout(10_000);
+            int port = listener.getLocalPort();
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                    () -> execute("connect", "127.0.0.1", String.valueOf(port), "--send", "hello"));
+            try (Socket server = listener.accept()) {
+                server.setSoTimeout(10_000);
+                assertThat(new String(server.getInputStream().readNBytes(5), UTF_8))
+                        .isEqualTo("hello");
+                server.setSoLinger(true, 0); // the close resets the connection
+            }
+            assertThat(exit.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(err.toString().lines())
+                    .singleElement()
+                    .asString()
+                    .startsWith("connection to 127.0.0.1:" + port + " lost: ");
+        }
+    }
+
+    @Test
+    void connectVerboseAddsTheStackTraceToTheOneLine() throws Exception {
+        int port = freePort();
+        assertThat(execute("connect", "-v", "127.0.0.1", String.valueOf(port))).isEqualTo(1);
+        List<String> lines = err.toString().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("cannot connect to 127.0.0.1:" + port + ": connection refused");
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("\tat "));
+    }
+
+    @ParameterizedTest(name = "connect 127.0.0.1 {0}")
+    @CsvSource({"0, 'PORT must be in 1..65535: 0'", "70000, 'PORT must be in 1..65535: 70000'", "abc, 'abc'"})
+    void connectRejectsABadPortQuotingIt(String port, String quoted) {
+        assertThat(execute("connect", "127.0.0.1", port)).isEqualTo(2);
+        List<String> lines = err.toString().lines().toList();
+        assertThat(lines.get(0)).contains(quoted);
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit connect --help' for more information.");
+        assertNoStackTrace();
+    }
+
+    @Test
+    void connectRejectsAZeroTimeoutAndAnUnknownCharset() {
+        assertThat(execute("connect", "127.0.0.1", "9", "--timeout", "0")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("--timeout must be > 0");
+        assertThat(execute("connect", "127.0.0.1", "9", "--encoding", "NOPE")).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown charset 'NOPE'");
+    }
+
+    @Test
+    void connectWithoutAPortIsAUsageError() {
+        assertThat(execute("connect", "127.0.0.1")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required parameter: 'PORT'", "Usage: tcpkit connect");
+    }
+
+    // --- The failure handler on its own ---
+
+    @Test
+    void anUnexpectedExceptionIsReportedAsABugWithItsStackTrace() {
+        CommandLine cmd = TcpkitCommand.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true));
+        CommandLine.ParseResult parsed = cmd.parseArgs("serve", "echo");
+        int exit = new FailureHandler().handleExecutionException(new IllegalStateException("boom"), cmd, parsed);
+        assertThat(exit).isEqualTo(1);
+        List<String> lines = err.toString().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("tcpkit: unexpected error: java.lang.IllegalStateException: boom");
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("\tat "));
+    }
+
+    @Test
+    void anExpectedFailureIsOneLineWithoutVerbose() {
+        CommandLine cmd = TcpkitCommand.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true));
+        CommandLine.ParseResult parsed = cmd.parseArgs("connect", "127.0.0.1", "9");
+        int exit = new FailureHandler().handleExecutionException(new IOException("it broke"), cmd, parsed);
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().lines()).containsExactly("it broke");
+    }
+
+    // --- Fixtures ---
+
+    private int execute(String... args) {
+        return TcpkitCommand.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true), args)
+                .execute(args);
+    }
+
+    /** The port from {@code serve}'s start-up line, once it is printed. */
+    private int awaitListeningPort() {
+        Matcher m = LISTENING.matcher("");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> m.reset(err.toString()).find());
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** A usage error: exit 2, {@code problem} the first line on stderr, and no stack trace. */
+    private void assertUsageError(String problem, String... args) {
+        assertThat(execute(args)).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).hasValue(problem);
+        assertNoStackTrace();
+    }
+
+    private void assertNoStackTrace() {
+        assertThat(err.toString()).doesNotContain("\tat ", "Exception");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
