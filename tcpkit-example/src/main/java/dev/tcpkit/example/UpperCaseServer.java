@@ -1,4 +1,4 @@
-package dev.tcpkit.examples;
+package dev.tcpkit.example;
 
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
@@ -6,19 +6,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/**
- * Your own protocol in tcpkit: a Netty handler that answers every chunk in upper case (ASCII), served with
- * tcpkit's transport choice, connection tracking and graceful shutdown.
- *
- * <p>Run it from the repository root, after {@code ./tcpkit --version} has built the jar:
- *
- * <pre>
- * java -cp target/tcpkit.jar src/test/java/dev/tcpkit/examples/UpperCaseServer.java 9000
- * </pre>
- */
+/** Your own protocol on tcpkit: a Netty handler that answers every chunk in upper case (ASCII). */
 public final class UpperCaseServer {
+    private static final Logger log = LoggerFactory.getLogger(UpperCaseServer.class);
+
     private UpperCaseServer() {}
 
     /** Answers each chunk with its bytes in upper case; one instance per connection. */
@@ -39,18 +33,13 @@ public final class UpperCaseServer {
         }
     }
 
-    /** Starts the server on {@code port} (0 = any free port) on the loopback interface. */
-    public static TcpServer start(int port) throws Exception {
-        return TcpServer.builder()
-                .bind("127.0.0.1", port)
-                .service(Services.handler("upper", UpperCaseHandler::new))
-                .start();
-    }
-
+    /** Serves on 127.0.0.1 at the port given (0, or none, for any free port) until the process is stopped. */
     public static void main(String[] args) throws Exception {
-        try (TcpServer server = start(args.length > 0 ? Integer.parseInt(args[0]) : 9000)) {
-            String line = String.format(Locale.ROOT, "upper-case server on %s%n", server.displayAddress());
-            System.err.print(line);
+        try (TcpServer server = TcpServer.builder()
+                .bind("127.0.0.1", args.length > 0 ? Integer.parseInt(args[0]) : 0)
+                .service(Services.handler("upper", UpperCaseHandler::new))
+                .start()) {
+            log.info("upper-case server on port {}", server.port());
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
             server.awaitTermination();
         }
