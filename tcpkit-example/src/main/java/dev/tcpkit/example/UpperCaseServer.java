@@ -39,8 +39,9 @@ public final class UpperCaseServer {
                 .bind("127.0.0.1", args.length > 0 ? Integer.parseInt(args[0]) : 0)
                 .service(Services.handler("upper", UpperCaseHandler::new))
                 .start()) {
-            log.info("upper-case server on port {}", server.port());
+            // Ctrl-C or SIGTERM stops it gracefully; registered before the line that says it is up.
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+            log.info("upper-case server on port {}", server.port());
             server.awaitTermination();
         }
     }

@@ -55,8 +55,9 @@ final class UpperCaseServerTest {
                 assertThat(new String(socket.getInputStream().readNBytes(16), US_ASCII))
                         .isEqualTo("HELLO, TCPKIT 42");
 
-                // Stopped with a client still connected, tcpkit's own transport logs that it drains it.
-                process.destroy();
+                // Stopped (SIGTERM) with a client still connected, tcpkit's own transport logs that it drains it.
+                // Through the handle: Process.destroy() would also close our end of the child's stderr.
+                process.toHandle().destroy();
                 String line;
                 do {
                     line = next(stderr, lines);
