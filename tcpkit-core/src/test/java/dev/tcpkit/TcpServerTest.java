@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tcpkit.options.BindFailedException;
+import dev.tcpkit.options.Transport;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.testing.LoopbackClient;
-import dev.tcpkit.transport.BindFailedException;
-import dev.tcpkit.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;

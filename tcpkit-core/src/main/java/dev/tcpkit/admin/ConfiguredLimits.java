@@ -3,7 +3,7 @@ package dev.tcpkit.admin;
 import dev.tcpkit.guard.Cidr;
 import dev.tcpkit.guard.GuardConfig;
 import dev.tcpkit.internal.Durations;
-import dev.tcpkit.security.TlsProvider;
+import dev.tcpkit.options.TlsProvider;
 import dev.tcpkit.transport.ServerConfig;
 import java.util.Collections;
 import java.util.LinkedHashMap;

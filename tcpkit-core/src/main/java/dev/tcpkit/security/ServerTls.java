@@ -1,6 +1,7 @@
 package dev.tcpkit.security;
 
 import dev.tcpkit.internal.LogThrottle;
+import dev.tcpkit.options.TlsProvider;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;

@@ -1,6 +1,7 @@
 package dev.tcpkit.transport;
 
 import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.options.Transport;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
