@@ -415,9 +415,8 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
-         * Serves every connection over TLS with {@code context}, a server context (build one from PEM files with
-         * {@link dev.tcpkit.security.TlsContexts}, or with Netty's {@code SslContextBuilder.forServer}); {@code null}
-         * (default) serves plain TCP. The service's handlers see the decrypted bytes. A client that sends something
+         * Serves every connection over TLS with {@code context}, a server context (build one with Netty's {@code
+         * SslContextBuilder.forServer}, from a key and certificate chain); {@code null} (default) serves plain TCP. The service's handlers see the decrypted bytes. A client that sends something
          * other than TLS, or fails the handshake, is closed with one log line.
          */
         public Builder tls(@Nullable SslContext context) {
