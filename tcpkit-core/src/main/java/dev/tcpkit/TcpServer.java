@@ -2,32 +2,29 @@ package dev.tcpkit;
 
 import dev.tcpkit.admin.AdminConfig;
 import dev.tcpkit.admin.AdminServer;
+import dev.tcpkit.admin.ConfiguredLimits;
 import dev.tcpkit.guard.Cidr;
 import dev.tcpkit.guard.Guard;
 import dev.tcpkit.guard.GuardConfig;
-import dev.tcpkit.internal.Durations;
+import dev.tcpkit.options.BindFailedException;
+import dev.tcpkit.options.TlsProvider;
+import dev.tcpkit.options.Transport;
 import dev.tcpkit.security.ServerTls;
-import dev.tcpkit.security.TlsProvider;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.stats.ConnectionRegistry;
 import dev.tcpkit.stats.ServerCounters;
-import dev.tcpkit.transport.BindFailedException;
 import dev.tcpkit.transport.BoundServer;
 import dev.tcpkit.transport.ServerConfig;
-import dev.tcpkit.transport.Transport;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,34 +49,31 @@ import org.jspecify.annotations.Nullable;
  * {@link Builder#deny}), connection limits, the PROXY protocol header; and once admitted, the idle timeout. A
  * connection turned away is closed before anything is read from it or written to it, counted in {@link #counters()},
  * and logged at most once a second per kind ({@code refused}, {@code denied}, {@code cut}).
+ *
+ * <p>A {@code TcpServer} is the running handle only: {@link Builder} collects and checks what it is made of into an
+ * immutable spec, and {@link Builder#start()} binds it. How its limits are shown belongs to the admin endpoint
+ * ({@link ConfiguredLimits}) and to the start-up line, which is made from {@link #displayAddress()}, {@link
+ * #transport()} and {@link #tlsProvider()}.
  */
 public final class TcpServer implements AutoCloseable {
     /** The least time the final flush gets, whatever the drain left of the drain timeout. */
     private static final Duration LAST_RECORDS = Duration.ofSeconds(1);
 
+    private final ServerSpec spec;
     private final BoundServer bound;
-    private final Service service;
     private final ConnectionRegistry connections;
-    private final @Nullable ServerTls tls;
     private volatile @Nullable AdminServer admin;
     private final CompletableFuture<Void> terminated;
-    private final Duration drainTimeout;
     /** Set when the stop begins, with when ({@link System#nanoTime}): the drain timeout counts from there. */
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     private volatile long stopStarted;
 
-    private TcpServer(
-            BoundServer bound,
-            Service service,
-            ConnectionRegistry connections,
-            @Nullable ServerTls tls,
-            Duration drainTimeout) {
+    private TcpServer(ServerSpec spec, BoundServer bound, ConnectionRegistry connections) {
+        this.spec = spec;
         this.bound = bound;
-        this.service = service;
         this.connections = connections;
-        this.tls = tls;
-        this.drainTimeout = drainTimeout;
+        Service service = spec.service();
         // Also reached when a --once server's one connection ends, without close() being called. The admin endpoint
         // stays up while connections drain, so the page shows them leaving.
         this.terminated = bound.terminationFuture().thenRun(() -> {
@@ -102,6 +96,50 @@ public final class TcpServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Binds {@code spec}'s address and starts serving, then the admin endpoint if it has one. If binding fails, the
+     * service is closed before the exception is thrown.
+     */
+    static TcpServer start(ServerSpec spec) throws BindFailedException {
+        Service service = spec.service();
+        ServerCounters counters = new ServerCounters();
+        ConnectionRegistry connections =
+                new ConnectionRegistry(service.name(), service.announcesConnections(), Clock.systemUTC());
+        ServerTls tls = spec.serverTls();
+        TcpServer server;
+        try {
+            Guard guard = new Guard(spec.guard(), counters);
+            BoundServer bound = BoundServer.bind(
+                    spec.server(), counters, new ConnectionInitializer(guard, tls, connections, service));
+            server = new TcpServer(spec, bound, connections);
+        } catch (BindFailedException | RuntimeException e) {
+            service.close(spec.server().drainTimeout());
+            throw e;
+        }
+        AdminConfig adminConfig = spec.admin();
+        if (adminConfig != null) {
+            try {
+                server.admin = AdminServer.start(adminConfig, server.adminView());
+            } catch (BindFailedException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        }
+        return server;
+    }
+
+    /** What the admin endpoint shows of this server. */
+    private AdminServer.View adminView() {
+        return new AdminServer.View(
+                spec.service().name(),
+                displayAddress(),
+                transport(),
+                Instant.ofEpochMilli(System.currentTimeMillis()),
+                connections,
+                counters(),
+                ConfiguredLimits.of(spec.server(), spec.guard(), tlsProvider()));
+    }
+
     private void stopStarting() {
         if (stopping.compareAndSet(false, true)) {
             stopStarted = System.nanoTime();
@@ -115,7 +153,7 @@ public final class TcpServer implements AutoCloseable {
      */
     private Duration timeLeftToFlush() {
         Duration spent = stopping.get() ? Duration.ofNanos(System.nanoTime() - stopStarted) : Duration.ZERO;
-        Duration left = drainTimeout.minus(spent);
+        Duration left = spec.server().drainTimeout().minus(spent);
         return left.compareTo(LAST_RECORDS) < 0 ? LAST_RECORDS : left;
     }
 
@@ -146,12 +184,13 @@ public final class TcpServer implements AutoCloseable {
 
     /** The TLS implementation the server's connections use, or {@code null} if they are plain TCP. */
     public @Nullable TlsProvider tlsProvider() {
-        return tls == null ? null : tls.provider();
+        SslContext tls = spec.tls();
+        return tls == null ? null : TlsProvider.of(tls);
     }
 
     /** The service being served. */
     public Service service() {
-        return service;
+        return spec.service();
     }
 
     /** Connections currently open. */
@@ -190,7 +229,7 @@ public final class TcpServer implements AutoCloseable {
     public void awaitTermination() throws InterruptedException {
         try {
             terminated.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
     }
@@ -239,18 +278,14 @@ public final class TcpServer implements AutoCloseable {
 
         /** The port; {@code 0} picks any free port (read it back with {@link TcpServer#port()}). */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be in 0..65535: " + port);
-            }
+            ServerConfig.checkPort(port);
             this.port = port;
             return this;
         }
 
         /** The accept queue length (default 1024). */
         public Builder backlog(int backlog) {
-            if (backlog < 1) {
-                throw new IllegalArgumentException("backlog must be >= 1: " + backlog);
-            }
+            ServerConfig.checkBacklog(backlog);
             this.backlog = backlog;
             return this;
         }
@@ -263,9 +298,7 @@ public final class TcpServer implements AutoCloseable {
 
         /** Event-loop threads; {@code 0} (default) means one per available processor. */
         public Builder threads(int threads) {
-            if (threads < 0) {
-                throw new IllegalArgumentException("threads must be >= 0: " + threads);
-            }
+            ServerConfig.checkThreads(threads);
             this.threads = threads;
             return this;
         }
@@ -278,9 +311,7 @@ public final class TcpServer implements AutoCloseable {
 
         /** How long {@link TcpServer#close()} lets open connections finish (default 10 s; zero closes them at once). */
         public Builder drainTimeout(Duration drainTimeout) {
-            if (drainTimeout.isNegative()) {
-                throw new IllegalArgumentException("drainTimeout must be >= 0: " + drainTimeout);
-            }
+            ServerConfig.checkDrainTimeout(drainTimeout);
             this.drainTimeout = drainTimeout;
             return this;
         }
@@ -290,9 +321,7 @@ public final class TcpServer implements AutoCloseable {
          * counted as refused; the open ones are not affected.
          */
         public Builder maxConnections(int maxConnections) {
-            if (maxConnections < 0) {
-                throw new IllegalArgumentException("maxConnections must be >= 0: " + maxConnections);
-            }
+            GuardConfig.checkMaxConnections(maxConnections);
             this.maxConnections = maxConnections;
             return this;
         }
@@ -302,9 +331,7 @@ public final class TcpServer implements AutoCloseable {
          * protocol, the address its header names. One more is accepted and closed at once, counted as refused.
          */
         public Builder maxConnectionsPerIp(int maxConnectionsPerIp) {
-            if (maxConnectionsPerIp < 0) {
-                throw new IllegalArgumentException("maxConnectionsPerIp must be >= 0: " + maxConnectionsPerIp);
-            }
+            GuardConfig.checkMaxConnectionsPerIp(maxConnectionsPerIp);
             this.maxConnectionsPerIp = maxConnectionsPerIp;
             return this;
         }
@@ -314,9 +341,7 @@ public final class TcpServer implements AutoCloseable {
          * draining to a slowly reading client counts as activity.
          */
         public Builder idleTimeout(Duration idleTimeout) {
-            if (idleTimeout.isNegative()) {
-                throw new IllegalArgumentException("idleTimeout must be >= 0: " + idleTimeout);
-            }
+            GuardConfig.checkIdleTimeout(idleTimeout);
             this.idleTimeout = idleTimeout;
             return this;
         }
@@ -365,9 +390,7 @@ public final class TcpServer implements AutoCloseable {
 
         /** How long a connection may take to send its PROXY header (default 5 s). */
         public Builder proxyHeaderTimeout(Duration proxyHeaderTimeout) {
-            if (proxyHeaderTimeout.isNegative() || proxyHeaderTimeout.isZero()) {
-                throw new IllegalArgumentException("proxyHeaderTimeout must be > 0: " + proxyHeaderTimeout);
-            }
+            GuardConfig.checkProxyHeaderTimeout(proxyHeaderTimeout);
             this.proxyHeaderTimeout = proxyHeaderTimeout;
             return this;
         }
@@ -385,23 +408,20 @@ public final class TcpServer implements AutoCloseable {
          * POST /api/connections/{id}/close}. Off by default.
          */
         public Builder admin(@Nullable String host, int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("admin port must be in 0..65535: " + port);
-            }
+            AdminConfig.checkPort(port);
             this.adminHost = host;
             this.adminPort = port;
             return this;
         }
 
         /**
-         * Serves every connection over TLS with {@code context}, a server context (build one from PEM files with
-         * {@link dev.tcpkit.security.TlsContexts}, or with Netty's {@code SslContextBuilder.forServer}); {@code null}
-         * (default) serves plain TCP. The service's handlers see the decrypted bytes. A client that sends something
+         * Serves every connection over TLS with {@code context}, a server context (build one with Netty's {@code
+         * SslContextBuilder.forServer}, from a key and certificate chain); {@code null} (default) serves plain TCP. The service's handlers see the decrypted bytes. A client that sends something
          * other than TLS, or fails the handshake, is closed with one log line.
          */
         public Builder tls(@Nullable SslContext context) {
-            if (context != null && !context.isServer()) {
-                throw new IllegalArgumentException("tls needs a server SslContext, not a client one");
+            if (context != null) {
+                ServerTls.checkContext(context);
             }
             this.tls = context;
             return this;
@@ -412,9 +432,7 @@ public final class TcpServer implements AutoCloseable {
          * without it the answer is 401. {@code null} (default) leaves the endpoint open to whoever can reach it.
          */
         public Builder adminToken(@Nullable String token) {
-            if (token != null && token.isBlank()) {
-                throw new IllegalArgumentException("admin token must not be blank");
-            }
+            AdminConfig.checkToken(token);
             this.adminToken = token;
             return this;
         }
@@ -438,9 +456,7 @@ public final class TcpServer implements AutoCloseable {
          * take its answer (default 10 s); a connection that takes longer (one dribbling a byte at a time) is closed.
          */
         public Builder adminRequestTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("adminRequestTimeout must be > 0: " + timeout);
-            }
+            AdminConfig.checkRequestTimeout(timeout);
             this.adminRequestTimeout = timeout;
             return this;
         }
@@ -450,9 +466,7 @@ public final class TcpServer implements AutoCloseable {
          * client that connects and says nothing cannot hold a connection; zero means no limit.
          */
         public Builder tlsHandshakeTimeout(Duration timeout) {
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("tlsHandshakeTimeout must be >= 0: " + timeout);
-            }
+            ServerTls.checkHandshakeTimeout(timeout);
             this.tlsHandshakeTimeout = timeout;
             return this;
         }
@@ -464,92 +478,28 @@ public final class TcpServer implements AutoCloseable {
          * @throws BindFailedException if an address cannot be listened on (in use, not permitted, unknown host)
          */
         public TcpServer start() throws BindFailedException {
-            Service s = service != null ? service : Services.echo();
-            ServerConfig config = new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout);
-            GuardConfig guarded = new GuardConfig(
-                    maxConnections,
-                    maxConnectionsPerIp,
-                    idleTimeout,
-                    allow,
-                    deny,
-                    proxyProtocol,
-                    proxyFrom.isEmpty() ? GuardConfig.LOOPBACK : proxyFrom,
-                    proxyHeaderTimeout);
-            ServerCounters counters = new ServerCounters();
-            ConnectionRegistry connections =
-                    new ConnectionRegistry(s.name(), s.announcesConnections(), Clock.systemUTC());
-            ServerTls serverTls = tls == null ? null : new ServerTls(tls, tlsHandshakeTimeout);
-            TcpServer server;
-            try {
-                Guard guard = new Guard(guarded, counters);
-                server = new TcpServer(
-                        BoundServer.bind(config, counters, new ConnectionInitializer(guard, serverTls, connections, s)),
-                        s,
-                        connections,
-                        serverTls,
-                        drainTimeout);
-            } catch (BindFailedException | RuntimeException e) {
-                s.close(drainTimeout);
-                throw e;
-            }
-            if (adminPort >= 0) {
-                try {
-                    server.admin = AdminServer.start(
-                            new AdminConfig(adminHost, adminPort, adminToken, adminAllowedHosts, adminRequestTimeout),
-                            server.adminView(config, guarded));
-                } catch (BindFailedException | RuntimeException e) {
-                    server.close();
-                    throw e;
-                }
-            }
-            return server;
+            return TcpServer.start(spec());
         }
-    }
 
-    /** What the admin endpoint shows of this server. */
-    private AdminServer.View adminView(ServerConfig config, GuardConfig guard) {
-        Map<String, String> limits = new LinkedHashMap<>();
-        limits.put("backlog", String.valueOf(config.backlog()));
-        limits.put(
-                "event-loop threads",
-                String.valueOf(
-                        config.threads() > 0
-                                ? config.threads()
-                                : Runtime.getRuntime().availableProcessors()));
-        limits.put("drain timeout", config.drainTimeout().toMillis() + " ms");
-        limits.put("max connections", orNone(guard.maxConnections()));
-        limits.put("max connections per IP", orNone(guard.maxConnectionsPerIp()));
-        limits.put("idle timeout", guard.idleTimeout().isZero() ? "none" : Durations.format(guard.idleTimeout()));
-        if (!guard.allow().isEmpty()) {
-            limits.put("allow", joined(guard.allow()));
+        /** What has been configured, as one immutable, checked value. */
+        ServerSpec spec() {
+            return new ServerSpec(
+                    new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout),
+                    new GuardConfig(
+                            maxConnections,
+                            maxConnectionsPerIp,
+                            idleTimeout,
+                            allow,
+                            deny,
+                            proxyProtocol,
+                            proxyFrom.isEmpty() ? GuardConfig.LOOPBACK : proxyFrom,
+                            proxyHeaderTimeout),
+                    adminPort < 0
+                            ? null
+                            : new AdminConfig(adminHost, adminPort, adminToken, adminAllowedHosts, adminRequestTimeout),
+                    tls,
+                    tlsHandshakeTimeout,
+                    service != null ? service : Services.echo());
         }
-        if (!guard.deny().isEmpty()) {
-            limits.put("deny", joined(guard.deny()));
-        }
-        if (guard.proxyProtocol()) {
-            limits.put("PROXY protocol from", joined(guard.proxyFrom()));
-        }
-        if (tls != null) {
-            limits.put("TLS", tls.provider().displayName());
-        }
-        if (config.once()) {
-            limits.put("once", "one connection, then exit");
-        }
-        return new AdminServer.View(
-                service.name(),
-                displayAddress(),
-                transport(),
-                Instant.ofEpochMilli(System.currentTimeMillis()),
-                connections,
-                counters(),
-                Collections.unmodifiableMap(limits));
-    }
-
-    private static String orNone(int limit) {
-        return limit == 0 ? "none" : String.valueOf(limit);
-    }
-
-    private static String joined(List<Cidr> blocks) {
-        return blocks.stream().map(Cidr::toString).collect(Collectors.joining(", "));
     }
 }

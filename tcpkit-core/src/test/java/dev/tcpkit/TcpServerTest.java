@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tcpkit.admin.AdminConfig;
+import dev.tcpkit.guard.GuardConfig;
+import dev.tcpkit.options.BindFailedException;
+import dev.tcpkit.options.Transport;
+import dev.tcpkit.security.ServerTls;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.testing.LoopbackClient;
-import dev.tcpkit.transport.BindFailedException;
-import dev.tcpkit.transport.Transport;
+import dev.tcpkit.transport.ServerConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
@@ -174,11 +178,24 @@ final class TcpServerTest {
     }
 
     @Test
-    void rejectsBadSettingsQuotingTheValue() {
-        assertThatThrownBy(() -> TcpServer.builder().port(70000)).hasMessage("port must be in 0..65535: 70000");
-        assertThatThrownBy(() -> TcpServer.builder().backlog(0)).hasMessage("backlog must be >= 1: 0");
-        assertThatThrownBy(() -> TcpServer.builder().drainTimeout(Duration.ofSeconds(-1)))
-                .hasMessage("drainTimeout must be >= 0: PT-1S");
+    void rejectsBadSettingsWithTheMessageOfTheRecordThatHoldsTheRule() {
+        assertThatThrownBy(() -> TcpServer.builder().port(70000))
+                .hasMessage(messageOf(() -> ServerConfig.checkPort(70000)));
+        assertThatThrownBy(() -> TcpServer.builder().idleTimeout(Duration.ofSeconds(-1)))
+                .hasMessage(messageOf(() -> GuardConfig.checkIdleTimeout(Duration.ofSeconds(-1))));
+        assertThatThrownBy(() -> TcpServer.builder().admin(null, -1))
+                .hasMessage(messageOf(() -> AdminConfig.checkPort(-1)));
+        assertThatThrownBy(() -> TcpServer.builder().tlsHandshakeTimeout(Duration.ofSeconds(-1)))
+                .hasMessage(messageOf(() -> ServerTls.checkHandshakeTimeout(Duration.ofSeconds(-1))));
+    }
+
+    private static String messageOf(Runnable check) {
+        try {
+            check.run();
+        } catch (IllegalArgumentException e) {
+            return String.valueOf(e.getMessage());
+        }
+        throw new AssertionError("the check passed");
     }
 
     private static final class ClosingService implements Service {

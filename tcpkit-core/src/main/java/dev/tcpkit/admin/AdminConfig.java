@@ -28,16 +28,31 @@ public record AdminConfig(
             Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\\.?");
 
     public AdminConfig {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("admin port must be in 0..65535: " + port);
-        }
-        if (token != null && token.isBlank()) {
-            throw new IllegalArgumentException("admin token must not be blank");
-        }
+        checkPort(port);
+        checkToken(token);
         for (String name : allowedHosts) {
             checkHostName(name);
         }
         allowedHosts = allowedHosts.stream().map(AdminConfig::normalize).toList();
+        checkRequestTimeout(requestTimeout);
+    }
+
+    /** Throws {@link IllegalArgumentException} unless {@code port} is in 0..65535. */
+    public static void checkPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("admin port must be in 0..65535: " + port);
+        }
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code token} is blank: a secret anyone can guess guards nothing. */
+    public static void checkToken(@Nullable String token) {
+        if (token != null && token.isBlank()) {
+            throw new IllegalArgumentException("admin token must not be blank");
+        }
+    }
+
+    /** Throws {@link IllegalArgumentException} unless {@code requestTimeout} is positive. */
+    public static void checkRequestTimeout(Duration requestTimeout) {
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("admin request timeout must be > 0: " + requestTimeout);
         }

@@ -1,11 +1,11 @@
 package dev.tcpkit.admin;
 
 import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.options.BindFailedException;
+import dev.tcpkit.options.Transport;
 import dev.tcpkit.stats.ConnectionRegistry;
 import dev.tcpkit.stats.ServerCounters;
-import dev.tcpkit.transport.BindFailedException;
 import dev.tcpkit.transport.SideServer;
-import dev.tcpkit.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpServerCodec;

@@ -33,20 +33,40 @@ public record GuardConfig(
     public static final Duration DEFAULT_PROXY_HEADER_TIMEOUT = Duration.ofSeconds(5);
 
     public GuardConfig {
-        if (maxConnections < 0) {
-            throw new IllegalArgumentException("maxConnections must be >= 0: " + maxConnections);
-        }
-        if (maxConnectionsPerIp < 0) {
-            throw new IllegalArgumentException("maxConnectionsPerIp must be >= 0: " + maxConnectionsPerIp);
-        }
-        if (idleTimeout.isNegative()) {
-            throw new IllegalArgumentException("idleTimeout must be >= 0: " + idleTimeout);
-        }
-        if (proxyHeaderTimeout.isNegative() || proxyHeaderTimeout.isZero()) {
-            throw new IllegalArgumentException("proxyHeaderTimeout must be > 0: " + proxyHeaderTimeout);
-        }
+        checkMaxConnections(maxConnections);
+        checkMaxConnectionsPerIp(maxConnectionsPerIp);
+        checkIdleTimeout(idleTimeout);
+        checkProxyHeaderTimeout(proxyHeaderTimeout);
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);
         proxyFrom = List.copyOf(proxyFrom);
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code maxConnections} is negative. */
+    public static void checkMaxConnections(int maxConnections) {
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("maxConnections must be >= 0: " + maxConnections);
+        }
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code maxConnectionsPerIp} is negative. */
+    public static void checkMaxConnectionsPerIp(int maxConnectionsPerIp) {
+        if (maxConnectionsPerIp < 0) {
+            throw new IllegalArgumentException("maxConnectionsPerIp must be >= 0: " + maxConnectionsPerIp);
+        }
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code idleTimeout} is negative. */
+    public static void checkIdleTimeout(Duration idleTimeout) {
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idleTimeout must be >= 0: " + idleTimeout);
+        }
+    }
+
+    /** Throws {@link IllegalArgumentException} unless {@code proxyHeaderTimeout} is positive. */
+    public static void checkProxyHeaderTimeout(Duration proxyHeaderTimeout) {
+        if (proxyHeaderTimeout.isNegative() || proxyHeaderTimeout.isZero()) {
+            throw new IllegalArgumentException("proxyHeaderTimeout must be > 0: " + proxyHeaderTimeout);
+        }
     }
 }

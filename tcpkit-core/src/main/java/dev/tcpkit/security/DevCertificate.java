@@ -1,5 +1,6 @@
 package dev.tcpkit.security;
 
+import dev.tcpkit.options.TlsSetupException;
 import io.netty.util.NetUtil;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;

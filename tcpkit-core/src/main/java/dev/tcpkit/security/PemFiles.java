@@ -1,6 +1,7 @@
 package dev.tcpkit.security;
 
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.options.TlsSetupException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

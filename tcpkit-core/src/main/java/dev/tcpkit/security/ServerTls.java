@@ -1,6 +1,7 @@
 package dev.tcpkit.security;
 
 import dev.tcpkit.internal.LogThrottle;
+import dev.tcpkit.options.TlsProvider;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -26,14 +27,24 @@ public final class ServerTls {
      *     silent client cannot hold a connection; zero means no limit
      */
     public ServerTls(SslContext context, Duration handshakeTimeout) {
-        if (!context.isServer()) {
-            throw new IllegalArgumentException("a server needs a server SslContext, not a client one");
-        }
-        if (handshakeTimeout.isNegative()) {
-            throw new IllegalArgumentException("handshakeTimeout must be >= 0: " + handshakeTimeout);
-        }
+        checkContext(context);
+        checkHandshakeTimeout(handshakeTimeout);
         this.context = context;
         this.handshakeTimeout = handshakeTimeout;
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code context} is a client's. */
+    public static void checkContext(SslContext context) {
+        if (!context.isServer()) {
+            throw new IllegalArgumentException("tls needs a server SslContext, not a client one");
+        }
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code handshakeTimeout} is negative. */
+    public static void checkHandshakeTimeout(Duration handshakeTimeout) {
+        if (handshakeTimeout.isNegative()) {
+            throw new IllegalArgumentException("tlsHandshakeTimeout must be >= 0: " + handshakeTimeout);
+        }
     }
 
     /** The implementation in use: {@link TlsProvider#OPENSSL} or {@link TlsProvider#JDK}. */

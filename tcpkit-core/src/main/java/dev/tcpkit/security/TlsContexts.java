@@ -1,8 +1,11 @@
 package dev.tcpkit.security;
 
+import dev.tcpkit.options.TlsProvider;
+import dev.tcpkit.options.TlsSetupException;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,9 +92,18 @@ public final class TlsContexts {
 
     private static SslContext build(SslContextBuilder builder, TlsProvider provider) throws TlsSetupException {
         try {
-            return builder.sslProvider(provider.resolve().netty()).build();
+            return builder.sslProvider(netty(provider.resolve())).build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new TlsSetupException("cannot set up TLS: " + e.getMessage(), e);
         }
+    }
+
+    /** Netty's name for a resolved provider. */
+    private static SslProvider netty(TlsProvider provider) {
+        return switch (provider) {
+            case OPENSSL -> SslProvider.OPENSSL;
+            case JDK -> SslProvider.JDK;
+            case AUTO -> throw new IllegalStateException("resolve() AUTO first");
+        };
     }
 }

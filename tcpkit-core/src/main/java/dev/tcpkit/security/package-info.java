@@ -1,4 +1,4 @@
-/** TLS for servers and the client: certificates from PEM files or made at start, providers, handshake failures. */
+/** TLS for servers and the client: certificates from PEM files or made at start, contexts, handshake failures. */
 @NullMarked
 package dev.tcpkit.security;
 

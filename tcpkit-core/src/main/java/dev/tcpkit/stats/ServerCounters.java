@@ -24,6 +24,9 @@ public final class ServerCounters {
     private final LongAdder denied = new LongAdder();
     private final LongAdder cut = new LongAdder();
 
+    /** Counters at zero, for a server about to start. */
+    public ServerCounters() {}
+
     /** The counters of the server that accepted {@code channel}, or {@code null} outside a tcpkit server. */
     public static @Nullable ServerCounters of(Channel channel) {
         return channel.attr(KEY).get();

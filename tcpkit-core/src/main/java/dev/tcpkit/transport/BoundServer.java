@@ -2,6 +2,9 @@ package dev.tcpkit.transport;
 
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.options.BindFailedException;
+import dev.tcpkit.options.Transport;
+import dev.tcpkit.options.TransportUnavailableException;
 import dev.tcpkit.stats.Connection;
 import dev.tcpkit.stats.ServerCounters;
 import io.netty.bootstrap.ServerBootstrap;

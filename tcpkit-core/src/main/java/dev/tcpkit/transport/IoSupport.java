@@ -1,5 +1,7 @@
 package dev.tcpkit.transport;
 
+import dev.tcpkit.options.Transport;
+import dev.tcpkit.options.TransportUnavailableException;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;

@@ -1,6 +1,7 @@
 package dev.tcpkit.transport;
 
 import dev.tcpkit.internal.Addresses;
+import dev.tcpkit.options.Transport;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -28,15 +29,35 @@ public record ServerConfig(
         if (host != null) {
             host = Addresses.unbracket(host);
         }
+        checkPort(port);
+        checkBacklog(backlog);
+        checkThreads(threads);
+        checkDrainTimeout(drainTimeout);
+    }
+
+    /** Throws {@link IllegalArgumentException} unless {@code port} is in 0..65535. */
+    public static void checkPort(int port) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in 0..65535: " + port);
         }
+    }
+
+    /** Throws {@link IllegalArgumentException} unless {@code backlog} is at least 1. */
+    public static void checkBacklog(int backlog) {
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be >= 1: " + backlog);
         }
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code threads} is negative. */
+    public static void checkThreads(int threads) {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be >= 0: " + threads);
         }
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code drainTimeout} is negative. */
+    public static void checkDrainTimeout(Duration drainTimeout) {
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drainTimeout must be >= 0: " + drainTimeout);
         }

@@ -2,6 +2,8 @@ package dev.tcpkit.transport;
 
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.options.BindFailedException;
+import dev.tcpkit.options.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.tcpkit.options.TlsProvider;
+import dev.tcpkit.options.TlsSetupException;
 import dev.tcpkit.testing.TestPki;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;

@@ -3,6 +3,8 @@ package dev.tcpkit.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.tcpkit.options.TlsProvider;
+import dev.tcpkit.options.TlsSetupException;
 import dev.tcpkit.testing.FuzzInput;
 import dev.tcpkit.testing.LeakRecorder;
 import io.netty.buffer.ByteBuf;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
+import dev.tcpkit.options.TlsProvider;
 import dev.tcpkit.testing.HoldingRelay;
 import dev.tcpkit.testing.LogCapture;
 import dev.tcpkit.testing.LoopbackClient;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
+import dev.tcpkit.options.Transport;
 import dev.tcpkit.testing.LoopbackClient;
-import dev.tcpkit.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

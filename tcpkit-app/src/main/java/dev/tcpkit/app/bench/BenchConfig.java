@@ -1,7 +1,7 @@
 package dev.tcpkit.app.bench;
 
 import dev.tcpkit.internal.Addresses;
-import dev.tcpkit.transport.Transport;
+import dev.tcpkit.options.Transport;
 import java.time.Duration;
 
 /**

@@ -1,6 +1,6 @@
 package dev.tcpkit.app.bench;
 
-import dev.tcpkit.transport.Transport;
+import dev.tcpkit.options.Transport;
 import org.HdrHistogram.Histogram;
 
 /**

@@ -85,7 +85,7 @@ public final class BenchRun {
      * Runs the bench described by {@code config}, reporting each second to {@code progress} (on the caller's thread).
      *
      * @throws BenchFailedException if the host is unknown or not a single connection could be opened
-     * @throws dev.tcpkit.transport.TransportUnavailableException if the transport named cannot load
+     * @throws dev.tcpkit.options.TransportUnavailableException if the transport named cannot load
      */
     public static BenchResult run(BenchConfig config, Consumer<Progress> progress)
             throws BenchFailedException, InterruptedException {

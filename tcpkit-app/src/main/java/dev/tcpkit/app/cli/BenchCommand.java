@@ -9,7 +9,7 @@ import dev.tcpkit.app.bench.LatencyChart;
 import dev.tcpkit.app.bench.Progress;
 import dev.tcpkit.app.bench.TextReport;
 import dev.tcpkit.internal.Errors;
-import dev.tcpkit.transport.Transport;
+import dev.tcpkit.options.Transport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.tcpkit.app.cli;
 
-import dev.tcpkit.transport.TransportUnavailableException;
+import dev.tcpkit.options.TransportUnavailableException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import org.slf4j.Logger;

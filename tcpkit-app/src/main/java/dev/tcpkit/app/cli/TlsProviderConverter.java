@@ -1,6 +1,6 @@
 package dev.tcpkit.app.cli;
 
-import dev.tcpkit.security.TlsProvider;
+import dev.tcpkit.options.TlsProvider;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

@@ -1,6 +1,6 @@
 package dev.tcpkit.app.cli;
 
-import dev.tcpkit.transport.Transport;
+import dev.tcpkit.options.Transport;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

@@ -1,9 +1,9 @@
 package dev.tcpkit.app.client;
 
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.options.Transport;
 import dev.tcpkit.security.TlsErrors;
 import dev.tcpkit.transport.IoSupport;
-import dev.tcpkit.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

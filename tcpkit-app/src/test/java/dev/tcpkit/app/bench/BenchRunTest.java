@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
+import dev.tcpkit.options.Transport;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.testing.CorruptingEcho;
-import dev.tcpkit.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

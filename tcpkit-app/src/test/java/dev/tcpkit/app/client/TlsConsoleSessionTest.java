@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
+import dev.tcpkit.options.TlsProvider;
 import dev.tcpkit.security.KeyFiles;
 import dev.tcpkit.security.TlsContexts;
-import dev.tcpkit.security.TlsProvider;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.testing.TestPki;
 import io.netty.handler.ssl.OpenSsl;

@@ -1,9 +1,8 @@
-package dev.tcpkit.security;
+package dev.tcpkit.options;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslProvider;
 import java.util.Locale;
 
 /**
@@ -56,13 +55,5 @@ public enum TlsProvider {
     /** The provider a context was built with: {@link #OPENSSL} or {@link #JDK}. */
     public static TlsProvider of(SslContext context) {
         return context instanceof ReferenceCountedOpenSslContext ? OPENSSL : JDK;
-    }
-
-    SslProvider netty() {
-        return switch (this) {
-            case OPENSSL -> SslProvider.OPENSSL;
-            case JDK -> SslProvider.JDK;
-            case AUTO -> throw new IllegalStateException("resolve() AUTO first");
-        };
     }
 }

@@ -1,4 +1,4 @@
-package dev.tcpkit.security;
+package dev.tcpkit.options;
 
 import java.io.IOException;
 
@@ -6,11 +6,13 @@ import java.io.IOException;
 public final class TlsSetupException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    TlsSetupException(String message) {
+    /** A failure whose message is the one line a user sees. */
+    public TlsSetupException(String message) {
         super(message);
     }
 
-    TlsSetupException(String message, Throwable cause) {
+    /** A failure whose message is the one line a user sees, with what caused it. */
+    public TlsSetupException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -1,4 +1,4 @@
-package dev.tcpkit.transport;
+package dev.tcpkit.options;
 
 import java.io.IOException;
 
@@ -9,12 +9,13 @@ import java.io.IOException;
 public final class BindFailedException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    BindFailedException(String hostAndPort, String reason, Throwable cause) {
+    /** {@code cannot listen on HOST:PORT: REASON}. */
+    public BindFailedException(String hostAndPort, String reason, Throwable cause) {
         super("cannot listen on " + hostAndPort + ": " + reason, cause);
     }
 
     /** For a side listener: {@code cannot listen on 127.0.0.1:9090 for the admin endpoint: address in use}. */
-    BindFailedException(String hostAndPort, String purpose, String reason, Throwable cause) {
+    public BindFailedException(String hostAndPort, String purpose, String reason, Throwable cause) {
         super("cannot listen on " + hostAndPort + " for " + purpose + ": " + reason, cause);
     }
 }

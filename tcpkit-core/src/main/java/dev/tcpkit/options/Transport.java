@@ -1,4 +1,4 @@
-package dev.tcpkit.transport;
+package dev.tcpkit.options;
 
 import java.util.Locale;
 

@@ -1,0 +1,44 @@
+package dev.tcpkit;
+
+import dev.tcpkit.admin.AdminConfig;
+import dev.tcpkit.guard.GuardConfig;
+import dev.tcpkit.security.ServerTls;
+import dev.tcpkit.service.Service;
+import dev.tcpkit.transport.ServerConfig;
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything a {@link TcpServer} is made of, checked and fixed before it binds: {@link TcpServer.Builder} collects it
+ * and {@link TcpServer#start} runs it. Each part checks its own values (the rules and their messages live in the
+ * records), so a spec that exists is one that can be started.
+ *
+ * @param server the listening socket: address, backlog, transport, threads, once, drain timeout
+ * @param guard admission and the idle timeout: limits, access rules, the PROXY protocol
+ * @param admin the admin endpoint, or {@code null} for none
+ * @param tls a server TLS context, or {@code null} for plain TCP
+ * @param tlsHandshakeTimeout with {@code tls}, how long a client may take to complete the handshake; zero: no limit
+ * @param service what each admitted connection is served with
+ */
+record ServerSpec(
+        ServerConfig server,
+        GuardConfig guard,
+        @Nullable AdminConfig admin,
+        @Nullable SslContext tls,
+        Duration tlsHandshakeTimeout,
+        Service service) {
+
+    ServerSpec {
+        if (tls != null) {
+            ServerTls.checkContext(tls);
+        }
+        ServerTls.checkHandshakeTimeout(tlsHandshakeTimeout);
+    }
+
+    /** TLS for the connections of one server, or {@code null} for plain TCP. */
+    @Nullable
+    ServerTls serverTls() {
+        return tls == null ? null : new ServerTls(tls, tlsHandshakeTimeout);
+    }
+}
