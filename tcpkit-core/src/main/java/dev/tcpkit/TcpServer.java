@@ -2,6 +2,8 @@ package dev.tcpkit;
 
 import dev.tcpkit.admin.AdminConfig;
 import dev.tcpkit.admin.AdminServer;
+import dev.tcpkit.connection.ConnectionRegistry;
+import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.guard.Cidr;
 import dev.tcpkit.guard.Guard;
 import dev.tcpkit.guard.GuardConfig;
@@ -9,8 +11,6 @@ import dev.tcpkit.internal.Durations;
 import dev.tcpkit.security.ServerTls;
 import dev.tcpkit.security.TlsProvider;
 import dev.tcpkit.service.Service;
-import dev.tcpkit.stats.ConnectionRegistry;
-import dev.tcpkit.stats.ServerCounters;
 import dev.tcpkit.transport.BindFailedException;
 import dev.tcpkit.transport.BoundServer;
 import dev.tcpkit.transport.ServerConfig;

@@ -1,8 +1,8 @@
 package dev.tcpkit.admin;
 
+import dev.tcpkit.connection.ConnectionRegistry;
+import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
-import dev.tcpkit.stats.ConnectionRegistry;
-import dev.tcpkit.stats.ServerCounters;
 import dev.tcpkit.transport.BindFailedException;
 import dev.tcpkit.transport.SideServer;
 import dev.tcpkit.transport.Transport;

@@ -1,9 +1,9 @@
 package dev.tcpkit.transport;
 
+import dev.tcpkit.connection.Connection;
+import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.Errors;
-import dev.tcpkit.stats.Connection;
-import dev.tcpkit.stats.ServerCounters;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

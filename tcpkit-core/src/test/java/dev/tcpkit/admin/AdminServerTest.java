@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
-import dev.tcpkit.stats.Connection;
+import dev.tcpkit.connection.Connection;
 import dev.tcpkit.testing.AdminHttp;
 import dev.tcpkit.testing.LoopbackClient;
 import dev.tcpkit.transport.BindFailedException;

@@ -1,12 +1,12 @@
 package dev.tcpkit.service.message;
 
 import dev.tcpkit.codec.TextMessage;
-import dev.tcpkit.guard.ClientAddress;
-import dev.tcpkit.guard.Cuts;
+import dev.tcpkit.connection.ClientAddress;
+import dev.tcpkit.connection.Connection;
+import dev.tcpkit.connection.Cuts;
 import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.service.PendingRecords;
-import dev.tcpkit.stats.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,4 +1,4 @@
-package dev.tcpkit.stats;
+package dev.tcpkit.connection;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,6 +1,5 @@
-package dev.tcpkit.guard;
+package dev.tcpkit.connection;
 
-import dev.tcpkit.stats.ServerCounters;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import org.slf4j.Logger;
@@ -13,15 +12,21 @@ import org.slf4j.LoggerFactory;
  * {@link #cut(Channel, String)} without holding a reference to the server.
  */
 public final class Cuts {
-    static final AttributeKey<Cuts> KEY = AttributeKey.valueOf(Cuts.class, "cuts");
+    private static final AttributeKey<Cuts> KEY = AttributeKey.valueOf(Cuts.class, "cuts");
     private static final Logger log = LoggerFactory.getLogger(Cuts.class);
 
     private final ServerCounters counters;
     private final RateLimitedLog lines;
 
-    Cuts(ServerCounters counters, RateLimitedLog lines) {
+    /** @param lines the server's rate-limited {@code cut} log */
+    public Cuts(ServerCounters counters, RateLimitedLog lines) {
         this.counters = counters;
         this.lines = lines;
+    }
+
+    /** Lets the handlers of an admitted connection cut it through this server's counters and log. */
+    public void attachTo(Channel channel) {
+        channel.attr(KEY).set(this);
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.tcpkit.guard;
+package dev.tcpkit.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
