@@ -47,6 +47,11 @@ public final class Cuts {
      * @param why as for {@link #cut(Channel, String)}
      */
     public static void report(Channel channel, String why) {
+        // The cut is why the connection ended: the disconnect event says so rather than "closed by server".
+        Connection connection = Connection.of(channel);
+        if (connection != null) {
+            connection.closeReason(why);
+        }
         Cuts cuts = channel.attr(KEY).get();
         if (cuts != null) {
             cuts.counters.countCut();

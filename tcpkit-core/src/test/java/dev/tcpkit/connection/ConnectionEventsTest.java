@@ -97,6 +97,20 @@ final class ConnectionEventsTest {
     }
 
     @Test
+    void anIdleCutSaysIdleTimeoutNotClosedByServer() throws Exception {
+        try (TcpServer server = TcpServer.builder()
+                        .bind("127.0.0.1", 0)
+                        .idleTimeout(Duration.ofMillis(200))
+                        .service(Services.echo())
+                        .start();
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            assertThat(client.readToEnd()).isEmpty();
+            assertThat(awaitEvent("disconnect")).containsEntry("reason", "idle for 200ms (--idle-timeout)");
+            assertThat(server.counters().cut()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aResetIsTheReasonWhenTheClientResets() throws Exception {
         try (TcpServer server = start(Services.discard());
                 LoopbackClient client = LoopbackClient.connect(server.port())) {

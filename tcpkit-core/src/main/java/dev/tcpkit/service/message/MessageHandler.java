@@ -230,10 +230,7 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             String reason = "line longer than " + config.maxLine() + " bytes (--max-line)";
-            if (connection != null) {
-                connection.closeReason(reason);
-            }
-            Cuts.cut(ctx.channel(), reason); // counts, logs (rate-limited) and closes
+            Cuts.cut(ctx.channel(), reason); // the disconnect reason; counts, logs (rate-limited) and closes
             return;
         } else if (cause instanceof IOException) {
             log.debug("closing {}: {}", client, cause.toString());
