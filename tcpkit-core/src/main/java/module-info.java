@@ -14,7 +14,7 @@ module dev.tcpkit.core {
     exports dev.tcpkit.service.message;
     // What services write (records) and what a server counts (connections, counters): TcpServer and Service show both.
     exports dev.tcpkit.output;
-    exports dev.tcpkit.stats;
+    exports dev.tcpkit.connection;
     exports dev.tcpkit.admin to
             dev.tcpkit.app;
     exports dev.tcpkit.guard to

@@ -1,9 +1,9 @@
 package dev.tcpkit;
 
+import dev.tcpkit.connection.ConnectionRegistry;
 import dev.tcpkit.guard.Guard;
 import dev.tcpkit.security.ServerTls;
 import dev.tcpkit.service.Service;
-import dev.tcpkit.stats.ConnectionRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelInitializer;

@@ -37,7 +37,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.service.chat",
                         "dev.tcpkit.service.message",
                         "dev.tcpkit.output",
-                        "dev.tcpkit.stats");
+                        "dev.tcpkit.connection");
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.tcpkit.admin;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.tcpkit.stats.Connection;
+import dev.tcpkit.connection.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;

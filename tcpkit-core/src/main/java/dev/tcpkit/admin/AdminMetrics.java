@@ -1,7 +1,7 @@
 package dev.tcpkit.admin;
 
-import dev.tcpkit.stats.ConnectionRegistry;
-import dev.tcpkit.stats.ServerCounters;
+import dev.tcpkit.connection.ConnectionRegistry;
+import dev.tcpkit.connection.ServerCounters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;

@@ -1,10 +1,10 @@
 package dev.tcpkit.admin;
 
+import dev.tcpkit.connection.ConnectionRegistry;
+import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.options.Transport;
-import dev.tcpkit.stats.ConnectionRegistry;
-import dev.tcpkit.stats.ServerCounters;
 import dev.tcpkit.transport.SideServer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

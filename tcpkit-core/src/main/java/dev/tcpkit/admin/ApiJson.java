@@ -2,9 +2,9 @@ package dev.tcpkit.admin;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.tcpkit.stats.Connection;
-import dev.tcpkit.stats.ConnectionRegistry;
-import dev.tcpkit.stats.ServerCounters;
+import dev.tcpkit.connection.Connection;
+import dev.tcpkit.connection.ConnectionRegistry;
+import dev.tcpkit.connection.ServerCounters;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;

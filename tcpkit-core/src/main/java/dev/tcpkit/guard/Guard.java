@@ -1,7 +1,10 @@
 package dev.tcpkit.guard;
 
+import dev.tcpkit.connection.ClientAddress;
+import dev.tcpkit.connection.Cuts;
+import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
-import dev.tcpkit.stats.ServerCounters;
+import dev.tcpkit.internal.RateLimitedLog;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
@@ -56,7 +59,7 @@ public final class Guard {
         this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerIp());
         this.refusals = new RateLimitedLog(log, "refused", nanoTime);
         this.denials = new RateLimitedLog(log, "denied", nanoTime);
-        this.cuts = new Cuts(counters, new RateLimitedLog(log, "cut", nanoTime));
+        this.cuts = new Cuts(counters, log.getName(), nanoTime);
     }
 
     /**
@@ -121,7 +124,7 @@ public final class Guard {
                     "--max-connections-per-ip");
             return false;
         }
-        ch.attr(Cuts.KEY).set(cuts);
+        cuts.attachTo(ch);
         counters.countAccepted();
         serve.accept(ch);
         return true;

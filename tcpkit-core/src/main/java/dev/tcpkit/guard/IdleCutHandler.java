@@ -1,5 +1,6 @@
 package dev.tcpkit.guard;
 
+import dev.tcpkit.connection.Cuts;
 import dev.tcpkit.internal.Durations;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,5 +1,6 @@
 package dev.tcpkit.guard;
 
+import dev.tcpkit.connection.ClientAddress;
 import dev.tcpkit.internal.Durations;
 import dev.tcpkit.internal.Errors;
 import io.netty.channel.Channel;

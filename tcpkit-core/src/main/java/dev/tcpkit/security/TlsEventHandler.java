@@ -1,5 +1,6 @@
 package dev.tcpkit.security;
 
+import dev.tcpkit.connection.Connection;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.LogThrottle;
 import io.netty.buffer.Unpooled;
@@ -120,6 +121,11 @@ final class TlsEventHandler extends ChannelDuplexHandler {
         if (TlsErrors.closedDuringHandshake(cause)) {
             log.debug("{}: {}: {}", client(ctx), what, reason);
             return;
+        }
+        // One reason per connection: the disconnect event names the TLS failure, not "closed by client" after it.
+        Connection connection = Connection.of(ctx.channel());
+        if (connection != null) {
+            connection.closeReason(what + ": " + reason);
         }
         long unlogged = throttle.tryAcquire();
         if (unlogged < 0) {

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>The server calls {@link #initChannel} on the connection's event loop once it is accepted and admitted; by then
  * the server's own handlers (limits, accounting) are already in place ahead of the service's, and the connection's
- * {@link dev.tcpkit.stats.Connection} entry can be found with {@code Connection.of(channel)}. A service holding
+ * {@link dev.tcpkit.connection.Connection} entry can be found with {@code Connection.of(channel)}. A service holding
  * resources shared by its connections (an output file, a chat room) releases them in {@link #close(Duration)}, which
  * the server calls after the last connection has closed.
  *

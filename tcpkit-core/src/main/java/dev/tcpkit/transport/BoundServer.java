@@ -1,12 +1,12 @@
 package dev.tcpkit.transport;
 
+import dev.tcpkit.connection.Connection;
+import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.options.Transport;
 import dev.tcpkit.options.TransportUnavailableException;
-import dev.tcpkit.stats.Connection;
-import dev.tcpkit.stats.ServerCounters;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

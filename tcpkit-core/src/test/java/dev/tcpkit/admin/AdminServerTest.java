@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
+import dev.tcpkit.connection.Connection;
 import dev.tcpkit.options.BindFailedException;
-import dev.tcpkit.stats.Connection;
 import dev.tcpkit.testing.AdminHttp;
+import dev.tcpkit.testing.LogCapture;
 import dev.tcpkit.testing.LoopbackClient;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 /** The admin endpoint over real HTTP on loopback: what it reports matches what the test did. */
 @Timeout(60)
@@ -270,9 +274,11 @@ final class AdminServerTest {
 
     @Test
     void closeDisconnectsTheClientItNamesAndNoOther() throws Exception {
-        try (TcpServer server = echoWithAdmin("t");
+        try (LogCapture events = LogCapture.of("dev.tcpkit.connection");
+                TcpServer server = echoWithAdmin("t");
                 LoopbackClient keep = LoopbackClient.connect(server.port());
                 LoopbackClient drop = LoopbackClient.connect(server.port())) {
+            ((Logger) LoggerFactory.getLogger("dev.tcpkit.connection")).setLevel(Level.DEBUG); // echo's events
             echo(keep, 1);
             echo(drop, 1);
             AdminHttp http = admin(server);
@@ -291,6 +297,11 @@ final class AdminServerTest {
                     .singleElement()
                     .extracting(Connection::client)
                     .isEqualTo("127.0.0.1:" + keep.socket().getLocalPort());
+            assertThat(events.messages())
+                    .filteredOn(m -> m.contains(" left after "))
+                    .singleElement()
+                    .asString()
+                    .endsWith(": closed from the admin endpoint");
 
             assertThat(http.post("/api/connections/" + dropId + "/close", "t").statusCode())
                     .isEqualTo(404);

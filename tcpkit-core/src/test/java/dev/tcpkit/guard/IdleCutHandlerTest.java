@@ -14,7 +14,7 @@ final class IdleCutHandlerTest {
 
     @Test
     void cutsAConnectionWithNothingReadOrWrittenForTheTimeout() {
-        try (LogCapture log = LogCapture.of("dev.tcpkit.guard")) {
+        try (LogCapture log = LogCapture.of("dev.tcpkit.connection")) {
             EmbeddedChannel ch = new EmbeddedChannel(new IdleCutHandler(Duration.ofSeconds(30)));
             ch.advanceTimeBy(29, TimeUnit.SECONDS);
             ch.runScheduledPendingTasks();

@@ -3,7 +3,8 @@ package dev.tcpkit.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.tcpkit.stats.ServerCounters;
+import dev.tcpkit.connection.ClientAddress;
+import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.testing.FuzzInput;
 import dev.tcpkit.testing.LeakRecorder;
 import io.netty.buffer.ByteBuf;

@@ -4,7 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.options.TlsProvider;
@@ -17,6 +20,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 /** A {@link TcpServer} with TLS, over real loopback sockets, against the JDK's own TLS client. */
 @Timeout(60)
@@ -114,6 +119,29 @@ final class TlsServerTest {
                     .matches(
                             "INFO closing 127\\.0\\.0\\.1:\\d+: TLS handshake failed: not TLS \\(plaintext or garbage\\)");
         }
+    }
+
+    @Test
+    void aPlaintextClientLeavesWithTheTlsFailureAsItsOneReason() throws Exception {
+        TestPki.PemPaths pem = PKI.writeTo(dir);
+        SslContext tls = TlsContexts.server(new KeyFiles(pem.serverChain(), pem.serverKey()), null, TlsProvider.AUTO);
+        try (LogCapture log = LogCapture.of("dev.tcpkit.connection");
+                TcpServer server = start(tls)) {
+            ((Logger) LoggerFactory.getLogger("dev.tcpkit.connection")).setLevel(Level.DEBUG); // echo's events
+            try (LoopbackClient plain = LoopbackClient.connect(server.port())) {
+                plain.send("GET / HTTP/1.0\r\n\r\n", UTF_8);
+                plain.readToEnd();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> !departures(log).isEmpty());
+            assertThat(departures(log))
+                    .singleElement()
+                    .asString()
+                    .endsWith(": TLS handshake failed: not TLS (plaintext or garbage)");
+        }
+    }
+
+    private static List<String> departures(LogCapture log) {
+        return log.messages().stream().filter(m -> m.contains(" left after ")).toList();
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.tcpkit.service.chat;
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.codec.LineFrameDecoder;
 import dev.tcpkit.codec.TextMessage;
-import dev.tcpkit.guard.ClientAddress;
+import dev.tcpkit.connection.ClientAddress;
 import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.service.PendingRecords;
 import io.netty.channel.ChannelHandlerContext;

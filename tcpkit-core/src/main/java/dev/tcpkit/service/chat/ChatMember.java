@@ -1,6 +1,6 @@
 package dev.tcpkit.service.chat;
 
-import dev.tcpkit.stats.Connection;
+import dev.tcpkit.connection.Connection;
 import io.netty.channel.Channel;
 import java.nio.charset.Charset;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,6 +1,6 @@
 package dev.tcpkit.service.chat;
 
-import dev.tcpkit.guard.Cuts;
+import dev.tcpkit.connection.Cuts;
 import dev.tcpkit.internal.LogThrottle;
 import io.netty.channel.Channel;
 import java.time.Duration;

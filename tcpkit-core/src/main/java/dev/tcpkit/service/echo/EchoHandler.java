@@ -1,6 +1,6 @@
 package dev.tcpkit.service.echo;
 
-import dev.tcpkit.guard.ClientAddress;
+import dev.tcpkit.connection.ClientAddress;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

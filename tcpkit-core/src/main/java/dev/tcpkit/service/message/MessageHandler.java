@@ -1,12 +1,12 @@
 package dev.tcpkit.service.message;
 
 import dev.tcpkit.codec.TextMessage;
-import dev.tcpkit.guard.ClientAddress;
-import dev.tcpkit.guard.Cuts;
+import dev.tcpkit.connection.ClientAddress;
+import dev.tcpkit.connection.Connection;
+import dev.tcpkit.connection.Cuts;
 import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.service.PendingRecords;
-import dev.tcpkit.stats.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -230,10 +230,7 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             String reason = "line longer than " + config.maxLine() + " bytes (--max-line)";
-            if (connection != null) {
-                connection.closeReason(reason);
-            }
-            Cuts.cut(ctx.channel(), reason); // counts, logs (rate-limited) and closes
+            Cuts.cut(ctx.channel(), reason); // the disconnect reason; counts, logs (rate-limited) and closes
             return;
         } else if (cause instanceof IOException) {
             log.debug("closing {}: {}", client, cause.toString());

@@ -1,4 +1,4 @@
-package dev.tcpkit.stats;
+package dev.tcpkit.connection;
 
 import dev.tcpkit.internal.Errors;
 import io.netty.buffer.ByteBuf;

@@ -1,4 +1,4 @@
-package dev.tcpkit.stats;
+package dev.tcpkit.connection;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;

@@ -1,6 +1,5 @@
-package dev.tcpkit.stats;
+package dev.tcpkit.connection;
 
-import dev.tcpkit.guard.ClientAddress;
 import io.netty.channel.Channel;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.tcpkit.guard;
+package dev.tcpkit.connection;
 
 import dev.tcpkit.internal.Addresses;
 import io.netty.channel.Channel;
@@ -29,11 +29,12 @@ public final class ClientAddress {
     }
 
     /** Whether the address comes from a PROXY header. */
-    static boolean isProxied(Channel channel) {
+    public static boolean isProxied(Channel channel) {
         return channel.attr(PROXIED).get() != null;
     }
 
-    static void setProxied(Channel channel, InetSocketAddress client) {
+    /** Records the client a PROXY header named, which {@link #of} then answers instead of the peer. */
+    public static void setProxied(Channel channel, InetSocketAddress client) {
         channel.attr(PROXIED).set(client);
     }
 }

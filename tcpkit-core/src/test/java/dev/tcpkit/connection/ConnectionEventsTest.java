@@ -1,4 +1,4 @@
-package dev.tcpkit.stats;
+package dev.tcpkit.connection;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,6 +93,20 @@ final class ConnectionEventsTest {
             client.send("x", UTF_8);
             assertThat(client.readToEnd()).isEmpty();
             assertThat(awaitEvent("disconnect")).containsEntry("reason", "closed by server");
+        }
+    }
+
+    @Test
+    void anIdleCutSaysIdleTimeoutNotClosedByServer() throws Exception {
+        try (TcpServer server = TcpServer.builder()
+                        .bind("127.0.0.1", 0)
+                        .idleTimeout(Duration.ofMillis(200))
+                        .service(Services.echo())
+                        .start();
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            assertThat(client.readToEnd()).isEmpty();
+            assertThat(awaitEvent("disconnect")).containsEntry("reason", "idle for 200ms (--idle-timeout)");
+            assertThat(server.counters().cut()).isEqualTo(1);
         }
     }
 

@@ -1,6 +1,5 @@
-package dev.tcpkit.guard;
+package dev.tcpkit.internal;
 
-import dev.tcpkit.internal.LogThrottle;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +12,7 @@ import org.slf4j.Logger;
  * reason says how many there were. A line's count is never another reason's: a flood of {@code --deny} hits is not
  * reported on the next {@code not in any --allow} line. Called from every event loop of a server.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
     /**
      * Reasons counted on their own; beyond these, the rest share one line a second whose count says "for other
      * reasons". Reasons are few by construction (one per rule or limit), so this only bounds the log against reasons
@@ -31,7 +30,7 @@ final class RateLimitedLog {
      * @param verb what happened to the connection, the line's first word
      * @param nanoTime the clock, {@code System::nanoTime} outside tests
      */
-    RateLimitedLog(Logger log, String verb, LongSupplier nanoTime) {
+    public RateLimitedLog(Logger log, String verb, LongSupplier nanoTime) {
         this.log = log;
         this.verb = verb;
         this.nanoTime = nanoTime;
@@ -39,7 +38,7 @@ final class RateLimitedLog {
     }
 
     /** Logs {@code "<verb> <who>: <why>"} unless a line for the same {@code why} went out less than a second ago. */
-    void log(String who, String why) {
+    public void log(String who, String why) {
         log(who, why, why);
     }
 
@@ -48,7 +47,7 @@ final class RateLimitedLog {
      *
      * @param reason what groups lines whose text differs only in detail, such as the address a per-IP limit names
      */
-    void log(String who, String why, String reason) {
+    public void log(String who, String why, String reason) {
         LogThrottle throttle = byReason.get(reason);
         boolean other = false;
         if (throttle == null) {

@@ -1,4 +1,4 @@
-package dev.tcpkit.guard;
+package dev.tcpkit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,9 @@
-package dev.tcpkit.guard;
+package dev.tcpkit.connection;
 
-import dev.tcpkit.stats.ServerCounters;
+import dev.tcpkit.internal.RateLimitedLog;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,15 +14,24 @@ import org.slf4j.LoggerFactory;
  * {@link #cut(Channel, String)} without holding a reference to the server.
  */
 public final class Cuts {
-    static final AttributeKey<Cuts> KEY = AttributeKey.valueOf(Cuts.class, "cuts");
+    private static final AttributeKey<Cuts> KEY = AttributeKey.valueOf(Cuts.class, "cuts");
     private static final Logger log = LoggerFactory.getLogger(Cuts.class);
 
     private final ServerCounters counters;
     private final RateLimitedLog lines;
 
-    Cuts(ServerCounters counters, RateLimitedLog lines) {
+    /**
+     * @param logger the logger of the server's rate-limited {@code cut} lines
+     * @param nanoTime the clock that spaces those lines
+     */
+    public Cuts(ServerCounters counters, String logger, LongSupplier nanoTime) {
         this.counters = counters;
-        this.lines = lines;
+        this.lines = new RateLimitedLog(LoggerFactory.getLogger(logger), "cut", nanoTime);
+    }
+
+    /** Lets the handlers of an admitted connection cut it through this server's counters and log. */
+    public void attachTo(Channel channel) {
+        channel.attr(KEY).set(this);
     }
 
     /**
@@ -42,6 +52,11 @@ public final class Cuts {
      * @param why as for {@link #cut(Channel, String)}
      */
     public static void report(Channel channel, String why) {
+        // The cut is why the connection ended: the disconnect event says so rather than "closed by server".
+        Connection connection = Connection.of(channel);
+        if (connection != null) {
+            connection.closeReason(why);
+        }
         Cuts cuts = channel.attr(KEY).get();
         if (cuts != null) {
             cuts.counters.countCut();
