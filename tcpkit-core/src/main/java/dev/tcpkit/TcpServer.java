@@ -6,6 +6,7 @@ import dev.tcpkit.guard.Cidr;
 import dev.tcpkit.guard.Guard;
 import dev.tcpkit.guard.GuardConfig;
 import dev.tcpkit.internal.Durations;
+import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.security.ServerTls;
 import dev.tcpkit.security.TlsProvider;
 import dev.tcpkit.service.Service;
@@ -483,7 +484,8 @@ public final class TcpServer implements AutoCloseable {
             try {
                 Guard guard = new Guard(guarded, counters);
                 server = new TcpServer(
-                        BoundServer.bind(config, counters, new ConnectionInitializer(guard, serverTls, connections, s)),
+                        BoundServer.bind(
+                                config, counters, new ServerPipeline(guard, serverTls, connections, s::initChannel)),
                         s,
                         connections,
                         serverTls,

@@ -2,11 +2,9 @@ package dev.tcpkit.transport;
 
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.Errors;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -53,11 +51,7 @@ public final class SideServer implements AutoCloseable {
         }
         IoSupport io = IoSupport.resolve(transport);
         EventLoopGroup group = io.newGroup(1, new DefaultThreadFactory(threadName, true));
-        ChannelFuture bound = new ServerBootstrap()
-                .group(group)
-                .channel(io.serverChannelClass())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+        ChannelFuture bound = Bootstraps.server(io, group)
                 .childHandler(childHandler)
                 .bind(address)
                 .awaitUninterruptibly();
