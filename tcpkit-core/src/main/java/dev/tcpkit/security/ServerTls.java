@@ -9,7 +9,7 @@ import java.time.Duration;
 
 /**
  * TLS on a server's connections: makes the {@code SslHandler} and the handler that reports its failures for each
- * connection, which go the server's admission (access control, limits, PROXY header) and before the service. A
+ * connection, which go after the server's admission (access control, limits, PROXY header) and before the service. A
  * connection turned away at admission never sees a handshake byte: the server speaks TLS only once the client has
  * sent its hello, and that goes no further than admission.
  */
