@@ -11,6 +11,7 @@ import dev.tcpkit.guard.GuardConfig;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.options.TlsProvider;
 import dev.tcpkit.options.Transport;
+import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.security.ServerTls;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.transport.BoundServer;
@@ -110,7 +111,7 @@ public final class TcpServer implements AutoCloseable {
         try {
             Guard guard = new Guard(spec.guard(), counters);
             BoundServer bound = BoundServer.bind(
-                    spec.server(), counters, new ConnectionInitializer(guard, tls, connections, service));
+                    spec.server(), counters, new ServerPipeline(guard, tls, connections, service::initChannel));
             server = new TcpServer(spec, bound, connections);
         } catch (BindFailedException | RuntimeException e) {
             service.close(spec.server().drainTimeout());

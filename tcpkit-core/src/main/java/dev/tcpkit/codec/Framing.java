@@ -1,7 +1,8 @@
 package dev.tcpkit.codec;
 
-import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelHandler;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** How a byte stream is cut into messages. */
 public enum Framing {
@@ -10,11 +11,12 @@ public enum Framing {
     /** Each line is one message, without its {@code \n} or {@code \r\n}; longer than the maximum is an error. */
     LINE;
 
-    /** Adds the decoder for this framing to {@code pipeline}; {@code maxLine} bounds a line in bytes. */
-    public void addTo(ChannelPipeline pipeline, int maxLine) {
-        if (this == LINE) {
-            pipeline.addLast("framing", new LineFrameDecoder(maxLine));
-        }
+    /**
+     * A new decoder that cuts the stream into this framing's messages, or {@code null} for {@link #RAW}, which needs
+     * none; {@code maxLine} bounds a line in bytes.
+     */
+    public @Nullable ChannelHandler newDecoder(int maxLine) {
+        return this == LINE ? new LineFrameDecoder(maxLine) : null;
     }
 
     /** The name users type: {@code raw} or {@code line}. */

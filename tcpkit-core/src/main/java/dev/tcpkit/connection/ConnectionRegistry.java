@@ -1,6 +1,7 @@
 package dev.tcpkit.connection;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * The open connections of one server, each with its traffic ({@link Connection}), and the server's totals: bytes in
  * and out and messages of every connection it served, closed ones included.
  *
- * <p>{@link #track(Channel)} puts a small counting handler at the head of each connection's pipeline; it logs the
+ * <p>{@link #track(Channel)} makes a small counting handler for each connection's pipeline, ahead of the service; it logs the
  * connect and disconnect events (with bytes, duration and reason). Totals are {@link LongAdder}s, so event loops
  * add to them without contending; readers (the admin endpoint, {@code /metrics}) may call anything from any thread.
  */
@@ -40,16 +41,16 @@ public final class ConnectionRegistry {
     }
 
     /**
-     * Starts tracking a newly accepted connection: registers it and adds the counting handler to its pipeline. Call on
-     * the connection's event loop, before the service adds its handlers, so that the service finds its
-     * {@link Connection} with {@link Connection#of(Channel)}.
+     * Starts tracking a newly accepted connection: registers it and returns the counting handler, for the caller to
+     * put in its pipeline. Call on the connection's event loop, before the service adds its handlers, so that the
+     * service finds its {@link Connection} with {@link Connection#of(Channel)}.
      */
-    public void track(Channel channel) {
+    public ChannelHandler track(Channel channel) {
         Connection connection =
                 new Connection(this, lastId.incrementAndGet(), channel, ClientAddress.format(channel), clock.millis());
         channel.attr(Connection.KEY).set(connection);
         open.put(connection.id(), connection);
-        channel.pipeline().addLast(new ConnectionMeter(this, connection));
+        return new ConnectionMeter(this, connection);
     }
 
     void remove(Connection connection) {

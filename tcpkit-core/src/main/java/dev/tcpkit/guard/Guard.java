@@ -6,12 +6,13 @@ import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.RateLimitedLog;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,11 +66,12 @@ public final class Guard {
     /**
      * Admits a newly accepted connection, then calls {@code serve} to add the handlers that serve it; or closes it.
      * Without the PROXY protocol this is decided here and now, before the connection becomes active. With it, the
-     * header is read first, and {@code serve} runs once it names a client that is admitted; the handlers it adds are
-     * then sent {@code channelActive}, as if they had been there from the start.
+     * TCP peer is checked here, then {@code readProxyHeader} adds the stages that read the header (see
+     * {@link #newProxySignatureCheck()}), and {@code serve} runs once the header names a client that is admitted; the
+     * handlers it adds are then sent {@code channelActive}, as if they had been there from the start.
      */
     @SuppressWarnings("FutureReturnValueIgnored") // closing a connection that is gone already has nothing to add
-    public void admit(Channel ch, Consumer<Channel> serve) {
+    public void admit(Channel ch, Consumer<Channel> readProxyHeader, Consumer<Channel> serve) {
         if (!(ch.remoteAddress() instanceof InetSocketAddress peer) || peer.getAddress() == null) {
             counters.countRefused(); // the peer left before it could be admitted
             ch.close();
@@ -94,10 +96,7 @@ public final class Guard {
             return;
         }
         if (config.proxyProtocol()) {
-            ch.pipeline()
-                    .addLast("proxy-signature", new ProxySignatureCheck())
-                    .addLast("proxy-protocol", new HAProxyMessageDecoder(MAX_PROXY_TLV_BYTES))
-                    .addLast("proxy-header", new ProxyHeaderHandler(this, serve, config.proxyHeaderTimeout()));
+            readProxyHeader.accept(ch);
         } else {
             admitClient(ch, peer, serve);
         }
@@ -142,11 +141,30 @@ public final class Guard {
         ch.close();
     }
 
-    /** Adds the idle timeout, if there is one, at the end of an admitted connection's pipeline. */
-    public void addIdleTimeout(ChannelPipeline pipeline) {
-        if (!config.idleTimeout().isZero()) {
-            pipeline.addLast("idle-timeout", new IdleCutHandler(config.idleTimeout()));
-        }
+    /**
+     * The first of the three stages that read a PROXY header, in pipeline order: fails the connection at the first
+     * byte that cannot start a header, then removes itself.
+     */
+    public static ChannelHandler newProxySignatureCheck() {
+        return new ProxySignatureCheck();
+    }
+
+    /** The second: Netty's header decoder, which removes itself once it has decoded the header. */
+    public static ChannelHandler newProxyDecoder() {
+        return new HAProxyMessageDecoder(MAX_PROXY_TLV_BYTES);
+    }
+
+    /**
+     * The third: admits the client the header names, or denies the connection, within the header timeout; if
+     * admitted, calls {@code serve} and removes itself.
+     */
+    public ChannelHandler newProxyHeaderHandler(Consumer<Channel> serve) {
+        return new ProxyHeaderHandler(this, serve, config.proxyHeaderTimeout());
+    }
+
+    /** A new handler that cuts an admitted connection after the idle timeout, or {@code null} without one. */
+    public @Nullable ChannelHandler newIdleTimeout() {
+        return config.idleTimeout().isZero() ? null : new IdleCutHandler(config.idleTimeout());
     }
 
     @SuppressWarnings("FutureReturnValueIgnored") // closing is all there is to do

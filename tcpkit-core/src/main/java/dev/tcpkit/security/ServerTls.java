@@ -3,13 +3,14 @@ package dev.tcpkit.security;
 import dev.tcpkit.internal.LogThrottle;
 import dev.tcpkit.options.TlsProvider;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
 
 /**
- * TLS on a server's connections: adds the {@code SslHandler} and the handler that reports its failures to each
- * connection, after the server's admission (access control, limits, PROXY header) and before the service. A
+ * TLS on a server's connections: makes the {@code SslHandler} and the handler that reports its failures for each
+ * connection, which go after the server's admission (access control, limits, PROXY header) and before the service. A
  * connection turned away at admission never sees a handshake byte: the server speaks TLS only once the client has
  * sent its hello, and that goes no further than admission.
  */
@@ -52,15 +53,23 @@ public final class ServerTls {
         return TlsProvider.of(context);
     }
 
-    /** Adds TLS to a newly accepted connection's pipeline, after what is already there. */
-    public void addTo(Channel channel) {
+    /** A new {@code SslHandler} for an accepted connection, with the handshake timeout. */
+    public SslHandler newSslHandler(Channel channel) {
         // An engine made by newEngine decrypts one TLS record per call (the JDK's SSLEngine contract; newHandler's
         // OpenSSL engine decrypts all it has at once). So the SslHandler passes each record's data on, and the
-        // service's
-        // answer is encrypted (TlsEventHandler), before the next record is decrypted. If that next record is the
-        // client's close_notify, OpenSSL closes its sending side at once: answers not encrypted by then are lost.
+        // service's answer is encrypted (TlsEventHandler), before the next record is decrypted. If that next record is
+        // the client's close_notify, OpenSSL closes its sending side at once: answers not encrypted by then are lost.
         SslHandler ssl = new SslHandler(context.newEngine(channel.alloc()));
         ssl.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
-        channel.pipeline().addLast("tls", ssl).addLast("tls-events", new TlsEventHandler(failures));
+        return ssl;
+    }
+
+    /**
+     * A new handler to put right after the {@link #newSslHandler SslHandler}: logs a failed handshake once (at most
+     * one line a second across a flood, for all of this server's connections) and turns TLS events into what services
+     * understand (see {@link TlsEventHandler}).
+     */
+    public ChannelHandler newEventHandler() {
+        return new TlsEventHandler(failures);
     }
 }

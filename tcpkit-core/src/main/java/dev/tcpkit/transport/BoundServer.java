@@ -90,12 +90,8 @@ public final class BoundServer implements AutoCloseable {
     }
 
     private void start(InetSocketAddress address, ChannelHandler childHandler) throws BindFailedException {
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
-                .channel(io.serverChannelClass())
+        ServerBootstrap bootstrap = Bootstraps.server(io, group)
                 .option(ChannelOption.SO_BACKLOG, config.backlog())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childAttr(ServerCounters.KEY, counters)
                 // The bound on what a connection may have queued for a peer that does not read: past the high mark
                 // the channel turns unwritable and the services stop reading from that peer until it drains.

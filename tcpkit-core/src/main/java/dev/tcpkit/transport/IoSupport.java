@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A resolved transport: the event-loop factory and channel classes that belong together.
  *
- * <p>Only this package creates event loops, so that transport choice and its fallbacks live in one place.
+ * <p>Only this package creates event loops and bootstraps ({@link Bootstraps}), so that transport choice and its
+ * fallbacks live in one place.
  */
 public final class IoSupport {
     private final Transport transport;
@@ -107,8 +108,7 @@ public final class IoSupport {
         return serverChannelClass;
     }
 
-    /** The client socket channel class of this transport. */
-    public Class<? extends Channel> channelClass() {
+    Class<? extends Channel> channelClass() {
         return channelClass;
     }
 }

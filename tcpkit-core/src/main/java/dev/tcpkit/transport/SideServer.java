@@ -4,11 +4,9 @@ import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.options.Transport;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -55,11 +53,7 @@ public final class SideServer implements AutoCloseable {
         }
         IoSupport io = IoSupport.resolve(transport);
         EventLoopGroup group = io.newGroup(1, new DefaultThreadFactory(threadName, true));
-        ChannelFuture bound = new ServerBootstrap()
-                .group(group)
-                .channel(io.serverChannelClass())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+        ChannelFuture bound = Bootstraps.server(io, group)
                 .childHandler(childHandler)
                 .bind(address)
                 .awaitUninterruptibly();

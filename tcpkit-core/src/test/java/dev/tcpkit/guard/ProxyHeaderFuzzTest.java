@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.tcpkit.connection.ClientAddress;
+import dev.tcpkit.connection.ConnectionRegistry;
 import dev.tcpkit.connection.ServerCounters;
+import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.testing.FuzzInput;
 import dev.tcpkit.testing.LeakRecorder;
 import io.netty.buffer.ByteBuf;
@@ -17,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,7 +67,10 @@ final class ProxyHeaderFuzzTest {
         Guard guard = new Guard(config, counters);
         Service service = new Service();
         EmbeddedChannel ch = new FromProxy();
-        guard.admit(ch, c -> c.pipeline().addLast(service));
+        ConnectionRegistry connections = new ConnectionRegistry("fuzz", false, Clock.systemUTC());
+        ch.pipeline()
+                .addLast(new ServerPipeline(
+                        guard, null, connections, c -> c.pipeline().addLast(service)));
 
         List<ByteBuf> written = new ArrayList<>();
         int fed = 0; // bytes given to the connection before it closed

@@ -36,7 +36,7 @@ final class TlsServerFuzzTest {
         FuzzInput input = FuzzInput.parse(bytes);
         ServerTls tls = (input.parameter() & 1) == 0 && OPENSSL != null ? OPENSSL : JDK;
         EmbeddedChannel ch = new EmbeddedChannel();
-        tls.addTo(ch);
+        ch.pipeline().addLast(tls.newSslHandler(ch), tls.newEventHandler());
         Service service = new Service();
         ch.pipeline().addLast(service);
         List<ByteBuf> written = new ArrayList<>();

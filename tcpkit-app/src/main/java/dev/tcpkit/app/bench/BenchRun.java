@@ -1,6 +1,7 @@
 package dev.tcpkit.app.bench;
 
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.transport.Bootstraps;
 import dev.tcpkit.transport.IoSupport;
 import dev.tcpkit.transport.ReadSizes;
 import io.netty.bootstrap.Bootstrap;
@@ -72,13 +73,8 @@ public final class BenchRun {
             // Made on its own thread: the pattern comes from that thread's pool cache.
             loops.put(loop, await(loop.submit(() -> new LoopState(loop, config.progress(), allDone))));
         }
-        this.bootstrap = new Bootstrap()
-                .group(group)
-                .channel(io.channelClass())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSizes.ADAPTIVE)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
+        this.bootstrap = Bootstraps.client(io, group, config.timeout())
+                .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSizes.ADAPTIVE);
     }
 
     /**

@@ -3,12 +3,12 @@ package dev.tcpkit.app.client;
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.options.Transport;
 import dev.tcpkit.security.TlsErrors;
+import dev.tcpkit.transport.Bootstraps;
 import dev.tcpkit.transport.IoSupport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -75,27 +75,20 @@ public final class ConsoleSession implements AutoCloseable {
         Activity activity = new Activity();
         IoSupport io = IoSupport.resolve(Transport.AUTO);
         EventLoopGroup group = io.newGroup(1, new DefaultThreadFactory("tcpkit-client", true));
-        Bootstrap bootstrap = new Bootstrap()
-                .group(group)
-                .channel(io.channelClass())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        Math.min(Integer.MAX_VALUE, config.timeout().toMillis()))
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        SslContext tls = config.tls();
-                        if (tls != null) {
-                            // The host as given is what the certificate must name (and the SNI sent).
-                            SslHandler ssl = tls.newHandler(ch.alloc(), config.host(), config.port());
-                            ssl.setHandshakeTimeoutMillis(config.timeout().toMillis());
-                            ch.pipeline().addLast("tls", ssl);
-                            ch.attr(TLS).set(ssl); // still there when a failed handshake has emptied the pipeline
-                        }
-                        ch.pipeline()
-                                .addLast(new ReceiveHandler(stdout, config.encoding(), config.console(), activity));
-                    }
-                });
+        Bootstrap bootstrap = Bootstraps.client(io, group, config.timeout()).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                SslContext tls = config.tls();
+                if (tls != null) {
+                    // The host as given is what the certificate must name (and the SNI sent).
+                    SslHandler ssl = tls.newHandler(ch.alloc(), config.host(), config.port());
+                    ssl.setHandshakeTimeoutMillis(config.timeout().toMillis());
+                    ch.pipeline().addLast(ssl);
+                    ch.attr(TLS).set(ssl); // still there when a failed handshake has emptied the pipeline
+                }
+                ch.pipeline().addLast(new ReceiveHandler(stdout, config.encoding(), config.console(), activity));
+            }
+        });
         Throwable failure = new IOException("no address");
         for (InetAddress address : addresses) {
             ChannelFuture connected = bootstrap

@@ -1,9 +1,9 @@
 package dev.tcpkit.service.chat;
 
 import dev.tcpkit.codec.Framing;
-import dev.tcpkit.codec.TextMessageDecoder;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.output.RecordWriter;
+import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.service.PendingRecords;
 import dev.tcpkit.service.RecordingService;
 import io.netty.channel.Channel;
@@ -57,10 +57,8 @@ public final class ChatService extends RecordingService {
     public void initChannel(Channel channel) {
         // A client that stops sending has left; it still gets what was queued for it before the connection closes.
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        config.framing().addTo(channel.pipeline(), config.maxLine());
-        channel.pipeline()
-                .addLast("text", new TextMessageDecoder(config.charset(), config.framing()))
-                .addLast("chat", new ChatHandler(config, room, new PendingRecords(writer, channel)));
+        ServerPipeline.addTextDecoders(channel.pipeline(), config.framing(), config.maxLine(), config.charset());
+        channel.pipeline().addLast(name(), new ChatHandler(config, room, new PendingRecords(writer, channel)));
     }
 
     /** Clients in the room now. */

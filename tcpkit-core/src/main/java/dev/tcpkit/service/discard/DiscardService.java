@@ -12,6 +12,6 @@ public final class DiscardService implements Service {
 
     @Override
     public void initChannel(Channel channel) {
-        channel.pipeline().addLast("discard", DiscardHandler.INSTANCE);
+        channel.pipeline().addLast(name(), DiscardHandler.INSTANCE);
     }
 }

@@ -16,6 +16,6 @@ public final class EchoService implements Service {
     public void initChannel(Channel channel) {
         // Echo answers everything received before closing when the client stops sending.
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        channel.pipeline().addLast("echo", EchoHandler.INSTANCE).addLast(CloseOnInputShutdown.INSTANCE);
+        channel.pipeline().addLast(name(), EchoHandler.INSTANCE).addLast(CloseOnInputShutdown.INSTANCE);
     }
 }

@@ -1,9 +1,9 @@
 package dev.tcpkit.service.message;
 
 import dev.tcpkit.codec.Framing;
-import dev.tcpkit.codec.TextMessageDecoder;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.output.RecordWriter;
+import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.service.RecordingService;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -62,10 +62,8 @@ public final class MessageService extends RecordingService {
     public void initChannel(Channel channel) {
         // A client that stops sending still gets the answers to what it sent (see MessageHandler).
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        config.framing().addTo(channel.pipeline(), config.maxLine());
-        channel.pipeline()
-                .addLast("text", new TextMessageDecoder(config.charset(), config.framing()))
-                .addLast(name, new MessageHandler(config, writer, channel));
+        ServerPipeline.addTextDecoders(channel.pipeline(), config.framing(), config.maxLine(), config.charset());
+        channel.pipeline().addLast(name, new MessageHandler(config, writer, channel));
     }
 
     /** Configures a {@link MessageService}. */

@@ -1,0 +1,48 @@
+package dev.tcpkit.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
+
+/**
+ * Makes every bootstrap tcpkit listens or dials with, on a resolved transport: the channel class that belongs to the
+ * event loops, and the options every socket of that kind gets. Callers add only what is theirs (a backlog, a read
+ * size, the handler).
+ */
+public final class Bootstraps {
+    private Bootstraps() {}
+
+    /**
+     * A listening socket's bootstrap: the address may be bound again at once after a restart ({@code SO_REUSEADDR}),
+     * and accepted connections send small writes without waiting (Nagle off).
+     *
+     * @param group event loops made by {@code io}, which accept and serve the connections
+     */
+    public static ServerBootstrap server(IoSupport io, EventLoopGroup group) {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(io.serverChannelClass())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true);
+    }
+
+    /**
+     * A dialling bootstrap: small writes go out without waiting (Nagle off), and a connect that takes longer than
+     * {@code connectTimeout} fails.
+     *
+     * @param group event loops made by {@code io}; each connection runs on the next of them. To dial an upstream for
+     *     an accepted connection, pass that connection's own {@code eventLoop()}: both ends then run on one thread,
+     *     with no hand-off between them.
+     * @param connectTimeout how long a connect may take; longer than about 24 days counts as that
+     */
+    public static Bootstrap client(IoSupport io, EventLoopGroup group, Duration connectTimeout) {
+        return new Bootstrap()
+                .group(group)
+                .channel(io.channelClass())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+    }
+}
