@@ -36,8 +36,8 @@ final class LimitOptions {
             paramLabel = "SIZE",
             defaultValue = "64KiB",
             converter = ByteSizeConverter.class,
-            description = "reply, log, chat: longest line with --framing line; a longer one cuts the connection"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Longest line a service that reads lines takes (reply, log and chat); a longer one cuts the"
+                    + " connection (default: ${DEFAULT-VALUE}).")
     int maxLine = 64 * 1024;
 
     @Option(
