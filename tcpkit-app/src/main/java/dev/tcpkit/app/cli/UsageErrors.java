@@ -17,13 +17,8 @@ import picocli.CommandLine.ParameterException;
 final class UsageErrors {
     private UsageErrors() {}
 
-    /** Code that hands command-line values to the library. */
-    interface LibraryCall {
-        void run();
-    }
-
     /** Runs {@code call}; an {@link IllegalArgumentException} out of it becomes the usage error naming the option. */
-    static void rethrowNamingTheOption(CommandSpec spec, LibraryCall call) {
+    static void rethrowNamingTheOption(CommandSpec spec, Runnable call) {
         try {
             call.run();
         } catch (IllegalArgumentException e) {
