@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param size bytes per message (pingpong, connect) or per chunk (stream)
  * @param duration how long to measure (connect: how long to hold the connections); {@code 0} with a {@code count}
  *     means no time limit
- * @param count messages to measure in all instead of a duration, shared out among the connections; {@code 0} = none
+ * @param count messages to measure in all instead of a duration, shared out among the connections; {@code 0} = none;
+ *     not in connect mode, where each connection echoes one message
  * @param warmup traffic before the measurement, not recorded
  * @param depth messages in flight per connection; {@code 0} = the mode's default ({@link #effectiveDepth()})
  * @param rate open loop: messages per second across all connections, each sent at its scheduled time (connect mode:
@@ -62,6 +63,10 @@ public record BenchConfig(
         }
         if (count < 0) {
             throw new IllegalArgumentException("count must be >= 0: " + count);
+        }
+        if (count > 0 && mode == BenchMode.CONNECT) {
+            throw new IllegalArgumentException(
+                    "count does not apply to connect mode (each connection echoes one message)");
         }
         if (warmup.isNegative()) {
             throw new IllegalArgumentException("warmup must be >= 0: " + warmup);

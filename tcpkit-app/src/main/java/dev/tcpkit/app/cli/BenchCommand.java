@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -205,58 +206,32 @@ final class BenchCommand implements Callable<Integer> {
         return result.clean() ? 0 : ERRORS;
     }
 
+    /** The run's configuration; {@link BenchConfig} checks the values, and its refusal is a usage error. */
     private BenchConfig config(boolean live) {
-        if (port < 1 || port > 65535) {
-            throw usage("PORT must be in 1..65535: " + port);
-        }
-        if (connections < 1) {
-            throw usage("--connections must be >= 1: " + connections);
-        }
-        if (count < 0) {
-            throw usage("--count must be >= 0: " + count);
-        }
-        if (depth < 0 || depth > BenchConfig.MAX_DEPTH) {
-            throw usage("--depth must be in 1.." + BenchConfig.MAX_DEPTH + ": " + depth);
-        }
-        if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
-            throw usage("--rate must be > 0: " + rate);
-        }
-        if (threads < 0) {
-            throw usage("--threads must be >= 0: " + threads);
-        }
-        if (timeout.isZero()) {
-            throw usage("--timeout must be > 0: " + timeout);
-        }
         if (plot != null && Files.isDirectory(plot)) {
-            throw usage("--plot needs a file name, not a directory: " + plot);
+            throw new ParameterException(spec.commandLine(), "--plot needs a file name, not a directory: " + plot);
         }
-        BenchMode benchMode = BenchMode.valueOf(mode.name().toUpperCase(java.util.Locale.ROOT));
-        if (benchMode == BenchMode.CONNECT && count > 0) {
-            throw usage("--count does not apply to connect mode (each connection echoes one message)");
-        }
+        BenchMode benchMode = BenchMode.valueOf(mode.name().toUpperCase(Locale.ROOT));
         Duration measured = duration != null ? duration : count > 0 ? Duration.ZERO : Duration.ofSeconds(10);
-        if (measured.isZero() && count == 0 && benchMode != BenchMode.CONNECT) {
-            throw usage("--duration must be > 0: " + measured);
+        try {
+            return new BenchConfig(
+                    host,
+                    port,
+                    benchMode,
+                    connections,
+                    size,
+                    measured,
+                    count,
+                    warmup,
+                    depth,
+                    rate,
+                    threads,
+                    transport,
+                    timeout,
+                    live);
+        } catch (IllegalArgumentException e) {
+            throw UsageErrors.of(spec, e);
         }
-        return new BenchConfig(
-                host,
-                port,
-                benchMode,
-                connections,
-                size,
-                measured,
-                count,
-                warmup,
-                depth,
-                rate,
-                threads,
-                transport,
-                timeout,
-                live);
-    }
-
-    private ParameterException usage(String message) {
-        return new ParameterException(spec.commandLine(), message);
     }
 
     /** Whether stderr is a terminal (Linux: where file descriptor 2 leads); Java 17 cannot ask it directly. */

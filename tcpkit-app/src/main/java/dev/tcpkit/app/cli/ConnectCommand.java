@@ -122,16 +122,15 @@ final class ConnectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (port < 1 || port > 65535) {
-            throw new ParameterException(spec.commandLine(), "PORT must be in 1..65535: " + port);
-        }
-        if (timeout.isZero()) {
-            throw new ParameterException(spec.commandLine(), "--timeout must be > 0: " + timeout);
+        ClientConfig plain;
+        try {
+            plain = new ClientConfig(host, port, encoding, TerminalCharset.get(), sends, recvFirst, timeout);
+        } catch (IllegalArgumentException e) {
+            throw UsageErrors.of(spec, e);
         }
         checkTlsOptions();
         verbosity.apply();
-        ClientConfig config = new ClientConfig(
-                host, port, encoding, TerminalCharset.get(), sends, recvFirst, timeout, newTlsContext());
+        ClientConfig config = plain.withTls(newTlsContext());
         OutputStream stdout = StdStreams.stdout();
         try (ConsoleSession session = ConsoleSession.connect(config, stdout)) {
             session.run(StdStreams.stdin());

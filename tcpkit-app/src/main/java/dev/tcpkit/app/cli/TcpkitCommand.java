@@ -70,6 +70,7 @@ final class TcpkitCommand implements Callable<Integer> {
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setSubcommandsCaseInsensitive(true);
         cmd.setExecutionExceptionHandler(new FailureHandler());
         cmd.setParameterExceptionHandler(new UsageErrorHandler());
         return cmd;

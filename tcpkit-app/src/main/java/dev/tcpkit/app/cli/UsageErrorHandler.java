@@ -16,7 +16,7 @@ final class UsageErrorHandler implements IParameterExceptionHandler {
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println(ex.getMessage());
+        err.println(problem(ex));
         UnmatchedArgumentException.printSuggestions(ex, err);
         err.print(cmd.getHelp().fullSynopsis());
         err.printf(
@@ -25,5 +25,27 @@ final class UsageErrorHandler implements IParameterExceptionHandler {
                 cmd.getCommandSpec().qualifiedName());
         err.flush();
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * The problem in one line. An option that another {@code serve} service takes is not unknown to the user: it
+     * does not apply to this service, and saying so names the service.
+     */
+    private static String problem(ParameterException ex) {
+        CommandLine cmd = ex.getCommandLine();
+        CommandLine parent = cmd.getParent();
+        if (ex instanceof UnmatchedArgumentException unmatched
+                && parent != null
+                && parent.getCommand() instanceof ServeCommand) {
+            for (String arg : unmatched.getUnmatched()) {
+                String option = arg.split("=", 2)[0];
+                boolean elsewhere = parent.getSubcommands().values().stream()
+                        .anyMatch(service -> service.getCommandSpec().findOption(option) != null);
+                if (option.startsWith("-") && elsewhere) {
+                    return option + " does not apply to the " + cmd.getCommandName() + " service";
+                }
+            }
+        }
+        return String.valueOf(ex.getMessage());
     }
 }

@@ -58,6 +58,11 @@ public record ClientConfig(
         this(host, port, encoding, console, sends, recvFirst, timeout, null);
     }
 
+    /** This session over TLS with {@code tls}, a client {@link SslContext}; {@code null} for plain TCP. */
+    public ClientConfig withTls(@Nullable SslContext tls) {
+        return new ClientConfig(host, port, encoding, console, sends, recvFirst, timeout, tls);
+    }
+
     /** Whether the texts to send come from the command line rather than stdin. */
     boolean scripted() {
         return !sends.isEmpty();

@@ -5,6 +5,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tcpkit.app.bench.BenchConfig;
+import dev.tcpkit.app.bench.BenchMode;
+import dev.tcpkit.options.Transport;
 import dev.tcpkit.testing.AdminHttp;
 import dev.tcpkit.testing.LoopbackClient;
 import java.io.IOException;
@@ -53,7 +56,11 @@ final class CommandLineTest {
     @Test
     void subcommandHelpExitsZero() {
         assertThat(execute("serve", "--help")).isZero();
-        assertThat(out.toString()).startsWith("Usage: tcpkit serve").contains("--drain-timeout");
+        assertThat(out.toString())
+                .startsWith("Usage: tcpkit serve")
+                .contains("Services:", "echo", "reply", "log", "chat", "discard");
+        assertThat(execute("serve", "echo", "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: tcpkit serve echo", "--drain-timeout");
         assertThat(execute("connect", "--help")).isZero();
         assertThat(out.toString()).contains("Usage: tcpkit connect", "--recv-first");
         assertThat(err.toString()).isEmpty();
@@ -70,10 +77,57 @@ final class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "connect", "bench"})
+    @ValueSource(
+            strings = {
+                "serve",
+                "connect",
+                "bench",
+                "serve echo",
+                "serve reply",
+                "serve log",
+                "serve chat",
+                "serve discard"
+            })
     void everyCommandsHelpEndsWithItsExitCodesAndExamples(String command) {
-        assertThat(execute(command, "--help")).isZero();
-        assertThat(out.toString()).contains("Exit codes:", "2   usage error", "Examples:", "tcpkit " + command + " ");
+        assertThat(execute((command + " --help").split(" "))).isZero();
+        String help = out.toString();
+        assertThat(help).contains("Exit codes:", "2   usage error", "Examples:", "tcpkit " + command + " ");
+        assertThat(help.indexOf("Examples:")).isGreaterThan(help.indexOf("Exit codes:"));
+    }
+
+    @Test
+    void serveEchoHelpShowsOnlyWhatEchoAcceptsInSectionsByConcern() {
+        assertThat(execute("serve", "echo", "--help")).isZero();
+        assertThat(out.toString())
+                .contains("Network:", "Limits:", "TLS:", "PROXY protocol:", "Admin endpoint:")
+                .contains("--port", "--max-connections", "--tls-cert", "--proxy-protocol", "--admin-port")
+                .doesNotContain(
+                        "Messages:",
+                        "--banner",
+                        "--reply",
+                        "--keep-open",
+                        "--output",
+                        "--max-queue",
+                        "--max-line-rate",
+                        "--framing",
+                        "--encoding");
+    }
+
+    @Test
+    void eachServiceShowsItsOwnOptionsAndNotTheOthers() {
+        assertThat(execute("serve", "chat", "--help")).isZero();
+        assertThat(out.toString()).contains("Messages:", "--max-queue", "--max-line-rate", "--output");
+        assertThat(out.toString()).doesNotContain("--banner", "--keep-open");
+        out.getBuffer().setLength(0);
+        assertThat(execute("serve", "reply", "--help")).isZero();
+        assertThat(out.toString()).contains("--banner", "--reply", "--keep-open", "--encoding");
+        assertThat(out.toString()).doesNotContain("--max-queue", "--max-line-rate");
+    }
+
+    @Test
+    void helpCommandShowsAServicesHelp() {
+        assertThat(execute("help", "serve")).isZero();
+        assertThat(out.toString()).startsWith("Usage: tcpkit serve").contains("Services:");
     }
 
     @Test
@@ -107,7 +161,7 @@ final class CommandLineTest {
         List<String> lines = err.toString().lines().toList();
         assertThat(lines.get(0)).isEqualTo("Unknown option: '--bogus'");
         assertThat(err.toString()).contains("Usage: tcpkit serve");
-        assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit serve --help' for more information.");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit serve echo --help' for more information.");
         assertThat(out.toString()).isEmpty();
         assertNoStackTrace();
     }
@@ -126,7 +180,7 @@ final class CommandLineTest {
         assertThat(err.toString()).contains("'frobnicate'", "Try 'tcpkit --help'");
     }
 
-    @ParameterizedTest(name = "serve echo {0} {1}")
+    @ParameterizedTest(name = "serve chat {0} {1}")
     @CsvSource({
         "--port, 70000, '--port must be in 0..65535: 70000'",
         "--port, -1, '--port must be in 0..65535: -1'",
@@ -154,11 +208,11 @@ final class CommandLineTest {
         "--proxy-from, ::1/200, has a prefix out of range (0 to 128)",
     })
     void serveRejectsABadValueQuotingIt(String option, String value, String quoted) {
-        assertThat(execute("serve", "echo", "--host", "127.0.0.1", option, value))
+        assertThat(execute("serve", "chat", "--host", "127.0.0.1", option, value))
                 .isEqualTo(2);
         List<String> lines = err.toString().lines().toList();
         assertThat(lines.get(0)).contains(quoted);
-        assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit serve --help' for more information.");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit serve chat --help' for more information.");
         assertThat(out.toString()).isEmpty();
         assertNoStackTrace();
     }
@@ -419,6 +473,22 @@ final class CommandLineTest {
         assertThat(err.toString()).contains("Missing required parameter: 'PORT'", "Usage: tcpkit connect");
     }
 
+    // --- bench: the configuration's rules, in its words ---
+
+    @ParameterizedTest(name = "bench {0} {1}")
+    @CsvSource({"--depth, -1, depth", "--depth, 2000000, depth", "--rate, -5, rate", "--connections, 0, connections"})
+    void benchRefusesWhatBenchConfigRefusesWithItsMessage(String option, String value, String component) {
+        String rule = benchConfigRefusal(option, value);
+        assertThat(rule).startsWith(component + " must ");
+        assertUsageError(option + rule.substring(component.length()), "bench", "127.0.0.1", "7", option, value);
+        assertThat(err.toString()).contains("Try 'tcpkit bench --help'");
+    }
+
+    @Test
+    void benchNamesThePortAsItsPositionalParameter() {
+        assertUsageError("PORT must be in 1..65535: 0", "bench", "127.0.0.1", "0");
+    }
+
     // --- The failure handler on its own ---
 
     @Test
@@ -442,6 +512,34 @@ final class CommandLineTest {
     }
 
     // --- Fixtures ---
+
+    /** What {@link BenchConfig} says of a pingpong run with {@code option} (depth, rate or connections) at value. */
+    private static String benchConfigRefusal(String option, String value) {
+        int depth = option.equals("--depth") ? Integer.parseInt(value) : 0;
+        double rate = option.equals("--rate") ? Double.parseDouble(value) : 0;
+        int connections = option.equals("--connections") ? Integer.parseInt(value) : 10;
+        Duration second = Duration.ofSeconds(1);
+        try {
+            new BenchConfig(
+                    "127.0.0.1",
+                    7,
+                    BenchMode.PINGPONG,
+                    connections,
+                    64,
+                    second,
+                    0,
+                    second,
+                    depth,
+                    rate,
+                    0,
+                    Transport.AUTO,
+                    second,
+                    false);
+        } catch (IllegalArgumentException e) {
+            return String.valueOf(e.getMessage());
+        }
+        throw new AssertionError("BenchConfig accepts " + option + " " + value);
+    }
 
     private int execute(String... args) {
         return TcpkitCommand.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true), args)

@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tcpkit.options.TlsProvider;
+import dev.tcpkit.security.TlsContexts;
+import io.netty.handler.ssl.SslContext;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +52,15 @@ final class ClientConfigTest {
         assertThat(config.sends()).containsExactly("one");
         assertThat(config.scripted()).isTrue();
         assertThat(config("h", 1).scripted()).isFalse();
+    }
+
+    @Test
+    void withTlsKeepsEverythingElse() throws Exception {
+        ClientConfig plain = new ClientConfig("[::1]", 7, null, UTF_8, List.of("hi"), true, FIVE_SECONDS);
+        SslContext tls = TlsContexts.client(null, true, null, TlsProvider.JDK);
+        assertThat(plain.withTls(tls))
+                .isEqualTo(new ClientConfig("::1", 7, null, UTF_8, List.of("hi"), true, FIVE_SECONDS, tls));
+        assertThat(plain.withTls(null)).isEqualTo(plain);
     }
 
     private static ClientConfig config(String host, int port) {

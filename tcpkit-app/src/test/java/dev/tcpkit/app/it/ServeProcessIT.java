@@ -115,7 +115,7 @@ final class ServeProcessIT {
             List<String> stderr = server.stderrLines();
             assertThat(stderr.get(0)).isEqualTo("Unknown option: '--no-such-option'");
             assertThat(stderr).anySatisfy(line -> assertThat(line).startsWith("Usage: tcpkit serve "));
-            assertThat(stderr).last().isEqualTo("Try 'tcpkit serve --help' for more information.");
+            assertThat(stderr).last().isEqualTo("Try 'tcpkit serve echo --help' for more information.");
             assertNoStackTrace(stderr);
             assertThat(server.stdout()).isEmpty();
         }

@@ -1,0 +1,173 @@
+package dev.tcpkit.app.cli;
+
+import dev.tcpkit.TcpServer;
+import dev.tcpkit.service.Service;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * One {@code tcpkit serve SERVICE}: the options every service accepts, in sections by concern, and the run from
+ * start-up line to exit code. A subclass adds its own options and makes its {@link Service}; its {@code @Command}
+ * names it and gives its examples, and inherits the exit codes below.
+ */
+@Command(
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        abbreviateSynopsis = true,
+        optionListHeading = "%nOptions:%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by SIGTERM or Ctrl-C (or --once) with every record written",
+            "1:cannot listen (address in use, permission denied, ...), a TLS file that cannot be used, or records"
+                    + " lost (an output failed, or the final flush did not finish within --drain-timeout)",
+            "2:usage error"
+        },
+        footerHeading = "%nExamples:%n")
+abstract class ServiceCommand implements Callable<Integer> {
+    /**
+     * The start-up events. Not under {@code dev.tcpkit}, whose level {@code -q} raises to warnings: scripts wait for
+     * the start-up line, so it is shown whatever the verbosity, as in text mode.
+     */
+    private static final org.slf4j.Logger startup = LoggerFactory.getLogger("tcpkit.startup");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--log-format",
+            paramLabel = "text|json",
+            defaultValue = "text",
+            description = "Events on stderr as text lines, or one JSON object per line (default: ${DEFAULT-VALUE}).")
+    LogFormat logFormat = LogFormat.text;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @ArgGroup(validate = false, heading = "%nNetwork:%n", order = 10)
+    NetworkOptions network = new NetworkOptions();
+
+    @ArgGroup(validate = false, heading = "%nLimits:%n", order = 20)
+    LimitOptions limits = new LimitOptions();
+
+    @ArgGroup(validate = false, heading = "%nTLS:%n", order = 30)
+    TlsOptions tls = new TlsOptions();
+
+    @ArgGroup(validate = false, heading = "%nPROXY protocol:%n", order = 40)
+    ProxyOptions proxy = new ProxyOptions();
+
+    @ArgGroup(validate = false, heading = "%nAdmin endpoint:%n", order = 50)
+    AdminOptions admin = new AdminOptions();
+
+    /** This service, made after the server's options are accepted; it may open its output file. */
+    abstract Service newService() throws IOException;
+
+    /** Checks what the library cannot: which options go together on this command line. */
+    void checkOptions() {}
+
+    @Override
+    public final Integer call() throws IOException, InterruptedException {
+        tls.check(spec);
+        proxy.check(spec);
+        admin.check(spec);
+        checkOptions();
+        TcpServer.Builder builder = TcpServer.builder();
+        // The library checks each value and says what is wrong; the usage error names the option.
+        UsageErrors.rethrowNamingTheOption(spec, () -> {
+            network.applyTo(builder);
+            limits.applyTo(builder);
+            proxy.applyTo(builder);
+            admin.applyTo(builder);
+        });
+        verbosity.apply();
+        logFormat.apply();
+        builder.tls(tls.newContext(network.host)); // before the service, which may open a file
+        TcpServer server = builder.service(newService()).start();
+        // The hook goes in before the start-up line: a script that sends SIGTERM as soon as it reads that line
+        // must get the graceful stop and exit 0, not the JVM's default exit 143.
+        Thread hook = new Thread(() -> stopOnSignal(server), "tcpkit-signal");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The signal came while the server was starting: stop it as the hook would have.
+            stopOnSignal(server);
+        }
+        announce(server);
+        server.awaitTermination();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is already running and will finish the shutdown.
+        }
+        return exitCode(server);
+    }
+
+    /** 0, or 1 when records were lost: an output failed, or the final flush did not finish in time (SPEC §4). */
+    private static int exitCode(TcpServer server) {
+        return server.service().lostRecords() > 0 ? 1 : 0;
+    }
+
+    /** The start-up line, and the admin page's address when there is one: text on stderr, or JSON events. */
+    private void announce(TcpServer server) {
+        String service = server.service().name();
+        String listening = String.format(
+                Locale.ROOT,
+                "tcpkit %s listening on %s (%s%s)",
+                service,
+                server.displayAddress(),
+                server.transport().displayName(),
+                server.tlsProvider() == null
+                        ? ""
+                        : ", TLS " + server.tlsProvider().displayName());
+        String adminUrl = server.adminUrl();
+        String adminLine = adminUrl == null
+                ? null
+                : "tcpkit " + service + " admin on " + adminUrl + (admin.tokenRequired() ? " (token required)" : "");
+        if (logFormat == LogFormat.json) {
+            startup.atInfo()
+                    .addKeyValue("event", "listening")
+                    .addKeyValue("service", service)
+                    .addKeyValue("address", server.displayAddress())
+                    .addKeyValue("port", server.port())
+                    .addKeyValue("transport", server.transport().displayName())
+                    .log(listening);
+            if (adminLine != null) {
+                startup.atInfo()
+                        .addKeyValue("event", "admin")
+                        .addKeyValue("service", service)
+                        .addKeyValue("url", adminUrl)
+                        .addKeyValue("tokenRequired", admin.tokenRequired())
+                        .log(adminLine);
+            }
+            return;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(listening);
+        if (adminLine != null) {
+            err.println(adminLine);
+        }
+        err.flush();
+    }
+
+    /**
+     * SIGTERM or Ctrl-C: drain, flush, and exit 0, or 1 if records were lost. The JVM would otherwise exit 143 or 130
+     * once hooks finish, so the hook halts itself, after everything is flushed. A server that already ended is left
+     * alone.
+     */
+    private static void stopOnSignal(TcpServer server) {
+        if (server.terminationFuture().isDone()) {
+            return;
+        }
+        server.close();
+        Runtime.getRuntime().halt(exitCode(server));
+    }
+}
