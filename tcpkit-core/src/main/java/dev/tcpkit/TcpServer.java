@@ -3,6 +3,7 @@ package dev.tcpkit;
 import dev.tcpkit.admin.AdminConfig;
 import dev.tcpkit.admin.AdminServer;
 import dev.tcpkit.admin.ConfiguredLimits;
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.ConnectionRegistry;
 import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.guard.Cidr;
@@ -90,7 +91,7 @@ public final class TcpServer implements AutoCloseable {
             Thread stop = new Thread(
                     () -> {
                         stopStarting();
-                        bound.abort(reason);
+                        bound.abort(CloseReason.OUTPUT_FAILED, reason);
                     },
                     "tcpkit-shutdown");
             stop.start();

@@ -2,6 +2,7 @@ package dev.tcpkit.admin;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -196,7 +197,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .addKeyValue("client", connection.client())
                 .log("closing {} (connection {}) on request of the admin endpoint", connection.client(), id);
         connection
-                .close("closed from the admin endpoint")
+                .close(CloseReason.ADMIN_CLOSE, "closed from the admin endpoint")
                 .addListener(f ->
                         respond(ctx, keepAlive, json(ctx, HttpResponseStatus.OK, out -> ApiJson.closed(out, id))));
     }

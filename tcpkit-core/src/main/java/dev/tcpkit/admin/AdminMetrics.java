@@ -1,5 +1,6 @@
 package dev.tcpkit.admin;
 
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.ConnectionRegistry;
 import dev.tcpkit.connection.ServerCounters;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -51,6 +52,12 @@ final class AdminMetrics implements AutoCloseable {
                 counters,
                 ServerCounters::denied);
         counter("tcpkit.connections.cut", "Connections closed by a limit while served", counters, ServerCounters::cut);
+        for (CloseReason reason : CloseReason.values()) {
+            FunctionCounter.builder("tcpkit.connections.closed", connections, c -> c.closed(reason))
+                    .description("Connections closed after they were served, by reason")
+                    .tags(tags.and("reason", reason.word()))
+                    .register(registry);
+        }
         FunctionCounter.builder("tcpkit.received", connections, ConnectionRegistry::bytesIn)
                 .description("Bytes received from clients")
                 .baseUnit("bytes")

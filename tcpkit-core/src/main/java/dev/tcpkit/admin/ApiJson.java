@@ -2,6 +2,7 @@ package dev.tcpkit.admin;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.connection.ConnectionRegistry;
 import dev.tcpkit.connection.ServerCounters;
@@ -59,7 +60,7 @@ final class ApiJson {
     /**
      * The server, its counters and limits, and the per-second history: {@code {"service":"echo",
      * "address":"0.0.0.0:50007","transport":"epoll","startedAt":"...","uptimeSeconds":12.5,"connections":{"open":1,
-     * "accepted":3,"refused":0,"denied":0,"cut":0},"bytesIn":10,"bytesOut":10,"messages":0,"limits":{...},
+     * "accepted":3,"refused":0,"denied":0,"cut":0,"closed":{"client-closed":2,...}},"bytesIn":10,"bytesOut":10,"messages":0,"limits":{...},
      * "history":{"intervalSeconds":1,"connectionsPerSecond":[...],"bytesInPerSecond":[...],
      * "bytesOutPerSecond":[...]}}}.
      */
@@ -80,6 +81,11 @@ final class ApiJson {
             json.writeNumberField("refused", counters.refused());
             json.writeNumberField("denied", counters.denied());
             json.writeNumberField("cut", counters.cut());
+            json.writeObjectFieldStart("closed");
+            for (CloseReason reason : CloseReason.values()) {
+                json.writeNumberField(reason.word(), connections.closed(reason));
+            }
+            json.writeEndObject();
             json.writeEndObject();
             json.writeNumberField("bytesIn", connections.bytesIn());
             json.writeNumberField("bytesOut", connections.bytesOut());

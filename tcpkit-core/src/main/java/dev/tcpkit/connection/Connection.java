@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * reader sees a recent value, which is all a status page needs.
  *
  * <p>Hooks for services, all called on the connection's event loop: {@link #of(Channel)} finds the connection;
- * {@link #trackMessages()} once, then {@link #countMessage()} per message; {@link #closeReason(String)} before
- * closing for a reason the log should name (any thread). A service whose clients have names (chat) sets the channel attribute
+ * {@link #trackMessages()} once, then {@link #countMessage()} per message; {@link #closeReason(CloseReason, String)}
+ * before closing for a reason of its own (any thread). A service whose clients have names (chat) sets the channel attribute
  * {@link #NAME}, which may change at any time (e.g. {@code /nick}).
  */
 public final class Connection {
@@ -30,7 +30,7 @@ public final class Connection {
     private static final VarHandle BYTES_IN;
     private static final VarHandle BYTES_OUT;
     private static final VarHandle MESSAGES;
-    private static final VarHandle CLOSE_REASON;
+    private static final VarHandle CLOSING;
 
     static {
         try {
@@ -38,7 +38,7 @@ public final class Connection {
             BYTES_IN = lookup.findVarHandle(Connection.class, "bytesIn", long.class);
             BYTES_OUT = lookup.findVarHandle(Connection.class, "bytesOut", long.class);
             MESSAGES = lookup.findVarHandle(Connection.class, "messages", long.class);
-            CLOSE_REASON = lookup.findVarHandle(Connection.class, "closeReason", String.class);
+            CLOSING = lookup.findVarHandle(Connection.class, "closing", Closing.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -60,7 +60,7 @@ public final class Connection {
     private long messages;
 
     private volatile boolean messagesTracked;
-    private volatile @Nullable String closeReason;
+    private volatile @Nullable Closing closing;
 
     Connection(ConnectionRegistry registry, long id, Channel channel, String client, long connectedAtMillis) {
         this.registry = registry;
@@ -127,21 +127,26 @@ public final class Connection {
     }
 
     /**
-     * Names why the server is closing this connection, for the disconnect event, e.g. {@code "idle timeout"}. The
-     * first reason given wins; without one the log says whether the client or the server closed.
+     * Says why this connection is being closed, for the disconnect event and the per-reason counts. The first reason
+     * given wins: one connection, one reason. Without one, the reason is worked out when it closes (the client closed,
+     * the server's service closed, a socket error).
+     *
+     * @param detail the reason in full, naming its option where there is one: {@code "idle for 5s (--idle-timeout)"}
+     * @return whether this was the first reason given
      */
-    public void closeReason(String reason) {
-        CLOSE_REASON.compareAndSet(this, (String) null, reason);
+    public boolean closeReason(CloseReason reason, String detail) {
+        return CLOSING.compareAndSet(this, (Closing) null, new Closing(reason, detail));
     }
 
-    /** The reason given to {@link #closeReason(String)}, or {@code null}. */
-    public @Nullable String givenCloseReason() {
-        return closeReason;
+    /** The reason given to {@link #closeReason(CloseReason, String)}, or {@code null}. */
+    @Nullable
+    Closing givenCloseReason() {
+        return closing;
     }
 
-    /** Closes the connection (from any thread), with {@code reason} for the disconnect event. */
-    public ChannelFuture close(String reason) {
-        closeReason(reason);
+    /** Closes the connection (from any thread), giving {@code reason} as for {@link #closeReason}. */
+    public ChannelFuture close(CloseReason reason, String detail) {
+        closeReason(reason, detail);
         return channel.close();
     }
 
@@ -159,4 +164,7 @@ public final class Connection {
         BYTES_OUT.setOpaque(this, (long) BYTES_OUT.get(this) + n);
         registry.bytesOut.add(n);
     }
+
+    /** A close reason and its detail. */
+    record Closing(CloseReason reason, String detail) {}
 }

@@ -22,6 +22,7 @@ import org.slf4j.spi.LoggingEventBuilder;
  * nothing per message. Why the connection ended is worked out from what it saw: a reason a handler gave
  * ({@link Connection#closeReason}), else a socket error, else whether the close came through the pipeline (the
  * server's own handlers closed it while the client was still sending) or from the transport (the client closed).
+ * That one {@link CloseReason} is logged and counted.
  */
 final class ConnectionMeter extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(ConnectionMeter.class);
@@ -95,16 +96,16 @@ final class ConnectionMeter extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        registry.remove(connection);
+        Connection.Closing closing = closing();
+        registry.remove(connection, closing.reason());
         if (log.isEnabledForLevel(level())) {
-            logDisconnect(log.atLevel(level()));
+            logDisconnect(log.atLevel(level()), closing);
         }
         super.channelInactive(ctx);
     }
 
-    private void logDisconnect(LoggingEventBuilder event) {
+    private void logDisconnect(LoggingEventBuilder event, Connection.Closing closing) {
         long millis = Math.max(0, registry.nowMillis() - connection.connectedAtMillis());
-        String reason = reason();
         String name = connection.name();
         event = event.addKeyValue("event", "disconnect")
                 .addKeyValue("service", registry.service())
@@ -121,28 +122,34 @@ final class ConnectionMeter extends ChannelDuplexHandler {
             messages = n + (n == 1 ? " message, " : " messages, ");
         }
         event.addKeyValue("durationMs", millis)
-                .addKeyValue("reason", reason)
+                .addKeyValue("reason", closing.reason().word())
+                .addKeyValue("detail", closing.detail())
                 .log(String.format(
                         Locale.ROOT,
                         "%s left after %.1f s (%s%d bytes in, %d bytes out): %s",
-                        connection.client(),
+                        name != null ? name + " (" + connection.client() + ")" : connection.client(),
                         millis / 1000.0,
                         messages,
                         connection.bytesIn(),
                         connection.bytesOut(),
-                        reason));
+                        closing.detail()));
     }
 
-    private String reason() {
-        String given = connection.givenCloseReason();
+    private Connection.Closing closing() {
+        Connection.Closing given = connection.givenCloseReason();
         if (given != null) {
             return given;
         }
         Throwable e = error;
         if (e != null) {
-            return Errors.reason(e);
+            String detail = Errors.reason(e);
+            // "Connection reset by peer" from the native transports, "Connection reset" from NIO.
+            CloseReason reason = detail.startsWith("connection reset") ? CloseReason.PEER_RESET : CloseReason.ERROR;
+            return new Connection.Closing(reason, detail);
         }
-        return closedByServer && !inputShutdown ? "closed by server" : "closed by client";
+        return closedByServer && !inputShutdown
+                ? new Connection.Closing(CloseReason.SERVER_CLOSED, "closed by server")
+                : new Connection.Closing(CloseReason.CLIENT_CLOSED, "closed by client");
     }
 
     private Level level() {

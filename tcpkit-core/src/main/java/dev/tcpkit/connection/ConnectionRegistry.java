@@ -5,7 +5,9 @@ import io.netty.channel.ChannelHandler;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -13,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The open connections of one server, each with its traffic ({@link Connection}), and the server's totals: bytes in
- * and out and messages of every connection it served, closed ones included.
+ * and out and messages of every connection it served, closed ones included, and how many closed for each
+ * {@link CloseReason}.
  *
  * <p>{@link #track(Channel)} makes a small counting handler for each connection's pipeline, ahead of the service; it logs the
  * connect and disconnect events (with bytes, duration and reason). Totals are {@link LongAdder}s, so event loops
@@ -28,6 +31,8 @@ public final class ConnectionRegistry {
     final LongAdder bytesIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
     final LongAdder messages = new LongAdder();
+    /** Filled once here, then only read: safe to share between threads. */
+    private final EnumMap<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
 
     /**
      * @param service the service's name, for the log events
@@ -38,6 +43,9 @@ public final class ConnectionRegistry {
         this.service = service;
         this.announce = announce;
         this.clock = clock;
+        for (CloseReason reason : CloseReason.values()) {
+            closed.put(reason, new LongAdder());
+        }
     }
 
     /**
@@ -53,8 +61,14 @@ public final class ConnectionRegistry {
         return new ConnectionMeter(this, connection);
     }
 
-    void remove(Connection connection) {
+    void remove(Connection connection, CloseReason reason) {
         open.remove(connection.id());
+        Objects.requireNonNull(closed.get(reason)).increment();
+    }
+
+    /** How many connections have closed for {@code reason}. */
+    public long closed(CloseReason reason) {
+        return Objects.requireNonNull(closed.get(reason)).sum();
     }
 
     /** The open connections, oldest first: a snapshot whose counters go on moving. */

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * Closes an admitted connection that went past a limit (idle timeout, {@code --max-line}, ...), counting it in the
  * server's {@link ServerCounters#cut()} and logging which limit cut whom, at most one line a second across the server.
  * A server's guard attaches its {@code Cuts} to each connection it admits, so a service's handler can cut with
- * {@link #cut(Channel, String)} without holding a reference to the server.
+ * {@link #cut(Channel, CloseReason, String)} without holding a reference to the server.
  */
 public final class Cuts {
     private static final AttributeKey<Cuts> KEY = AttributeKey.valueOf(Cuts.class, "cuts");
@@ -37,33 +37,38 @@ public final class Cuts {
     /**
      * Closes {@code channel} for breaking a limit.
      *
-     * @param why the limit, naming its option: {@code "line longer than 65536 bytes (--max-line)"}
+     * @param reason the limit, one of the {@link CloseReason#isCut() cuts}
+     * @param detail the limit in full, naming its option: {@code "line longer than 65536 bytes (--max-line)"}
      */
     @SuppressWarnings("FutureReturnValueIgnored") // closing is all there is to do; a failed close has nothing to add
-    public static void cut(Channel channel, String why) {
-        report(channel, why);
+    public static void cut(Channel channel, CloseReason reason, String detail) {
+        report(channel, reason, detail);
         channel.close();
     }
 
     /**
-     * Counts and logs a cut that the caller carries out itself: a service that first tells the client why, then
-     * closes the connection once that is sent (the chat room does).
+     * Gives the reason, counts and logs a cut that the caller carries out itself: a service that first tells the
+     * client why, then closes the connection once that is sent (the chat room does). A connection that already had a
+     * reason to close is not cut again: it is neither counted nor logged twice.
      *
-     * @param why as for {@link #cut(Channel, String)}
+     * @param reason as for {@link #cut(Channel, CloseReason, String)}
+     * @param detail as for {@link #cut(Channel, CloseReason, String)}
      */
-    public static void report(Channel channel, String why) {
-        // The cut is why the connection ended: the disconnect event says so rather than "closed by server".
+    public static void report(Channel channel, CloseReason reason, String detail) {
+        if (!reason.isCut()) {
+            throw new IllegalArgumentException(reason + " is not a limit");
+        }
         Connection connection = Connection.of(channel);
-        if (connection != null) {
-            connection.closeReason(why);
+        if (connection != null && !connection.closeReason(reason, detail)) {
+            return;
         }
         Cuts cuts = channel.attr(KEY).get();
         if (cuts != null) {
             cuts.counters.countCut();
-            cuts.lines.log(ClientAddress.format(channel), why);
+            cuts.lines.log(ClientAddress.format(channel), detail, reason.word());
         } else {
             // A channel no guard admitted (a handler tested on its own): nothing to count, still say why.
-            log.info("cut {}: {}", ClientAddress.format(channel), why);
+            log.info("cut {}: {}", ClientAddress.format(channel), detail);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tcpkit.guard;
 
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Cuts;
 import dev.tcpkit.internal.Durations;
 import io.netty.channel.ChannelDuplexHandler;
@@ -122,7 +123,7 @@ final class IdleCutHandler extends ChannelDuplexHandler {
             schedule(ctx, left);
         } else {
             timer = null;
-            Cuts.cut(ctx.channel(), why);
+            Cuts.cut(ctx.channel(), CloseReason.IDLE_TIMEOUT, why);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tcpkit.security;
 
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.LogThrottle;
@@ -125,7 +126,7 @@ final class TlsEventHandler extends ChannelDuplexHandler {
         // One reason per connection: the disconnect event names the TLS failure, not "closed by client" after it.
         Connection connection = Connection.of(ctx.channel());
         if (connection != null) {
-            connection.closeReason(what + ": " + reason);
+            connection.closeReason(CloseReason.TLS_FAILED, what + ": " + reason);
         }
         long unlogged = throttle.tryAcquire();
         if (unlogged < 0) {

@@ -1,5 +1,6 @@
 package dev.tcpkit.transport;
 
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
@@ -195,19 +196,21 @@ public final class BoundServer implements AutoCloseable {
 
     @Override
     public void close() {
-        stop(config.drainTimeout().toMillis(), "drain timeout");
+        stop(config.drainTimeout().toMillis(), CloseReason.DRAIN_TIMEOUT, "drain timeout");
     }
 
     /**
      * Stops at once, for a server that can no longer serve: stops accepting, closes every open connection with {@code
      * reason} as why (the drain timeout does not apply), and stops the event loops. A server already stopping finishes
      * that instead. Idempotent; may be called from any thread except an event loop.
+     *
+     * @param detail the reason in full, for the log and each connection's disconnect event
      */
-    public void abort(String reason) {
-        stop(0, reason);
+    public void abort(CloseReason reason, String detail) {
+        stop(0, reason, detail);
     }
 
-    private void stop(long drainMillis, String reason) {
+    private void stop(long drainMillis, CloseReason reason, String detail) {
         if (!closing.compareAndSet(false, true)) {
             terminated.join();
             return;
@@ -218,7 +221,7 @@ public final class BoundServer implements AutoCloseable {
             if (open.get() == 0) {
                 drained.complete(null);
             }
-            awaitDrain(drainMillis, reason);
+            awaitDrain(drainMillis, reason, detail);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         } finally {
             terminated.complete(null);
@@ -226,18 +229,18 @@ public final class BoundServer implements AutoCloseable {
     }
 
     /** Lets open connections finish for up to {@code millis}, then closes those left, each with {@code reason}. */
-    private void awaitDrain(long millis, String reason) {
+    private void awaitDrain(long millis, CloseReason reason, String detail) {
         if (open.get() > 0 && millis > 0) {
             log.info("draining {} open connection(s) for up to {} ms", open.get(), millis);
         }
         try {
             drained.get(millis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.info("{}: closing {} connection(s)", reason, open.get());
+            log.info("{}: closing {} connection(s)", detail, open.get());
             for (Channel ch : connections) {
                 Connection connection = Connection.of(ch);
                 if (connection != null) {
-                    connection.closeReason(reason);
+                    connection.closeReason(reason, detail);
                 }
             }
             connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

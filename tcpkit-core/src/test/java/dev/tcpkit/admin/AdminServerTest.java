@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.testing.AdminHttp;
@@ -146,6 +147,10 @@ final class AdminServerTest {
                     assertThat(stats.get("connections").get("accepted").asLong())
                             .isEqualTo(4);
                     assertThat(stats.get("connections").get("refused").asLong()).isZero();
+                    JsonNode closed = stats.get("connections").get("closed");
+                    assertThat(closed.get("client-closed").asLong()).isEqualTo(3);
+                    assertThat(closed.get("idle-timeout").asLong()).isZero();
+                    assertThat(closed.size()).isEqualTo(CloseReason.values().length);
                     assertThat(stats.get("bytesIn").asLong()).isEqualTo(3010);
                     assertThat(stats.get("bytesOut").asLong()).isEqualTo(3010);
                     assertThat(stats.get("limits").get("backlog").asText()).isEqualTo("1024");
@@ -238,6 +243,10 @@ final class AdminServerTest {
                     assertThat(m.get("tcpkit_connections_refused_total" + tag)).isEqualTo(0.0);
                     assertThat(m.get("tcpkit_connections_denied_total" + tag)).isEqualTo(0.0);
                     assertThat(m.get("tcpkit_connections_cut_total" + tag)).isEqualTo(0.0);
+                    assertThat(m.get("tcpkit_connections_closed_total{reason=\"client-closed\",service=\"echo\"}"))
+                            .isEqualTo(5.0);
+                    assertThat(m.get("tcpkit_connections_closed_total{reason=\"max-line\",service=\"echo\"}"))
+                            .isEqualTo(0.0);
                     assertThat(m.get("tcpkit_received_bytes_total" + tag)).isEqualTo(5 * 321 + 4.0);
                     assertThat(m.get("tcpkit_sent_bytes_total" + tag)).isEqualTo(5 * 321 + 4.0);
                     assertThat(m.get("tcpkit_messages_total" + tag)).isEqualTo(0.0);
@@ -302,6 +311,17 @@ final class AdminServerTest {
                     .singleElement()
                     .asString()
                     .endsWith(": closed from the admin endpoint");
+            // The same word in the admin API and the metrics as in the disconnect event's reason.
+            assertThat(http.json("/api/stats?token=t")
+                            .get("connections")
+                            .get("closed")
+                            .get("admin-close")
+                            .asLong())
+                    .isOne();
+            Map<String, Double> metrics =
+                    AdminHttp.parsePrometheus(http.get("/metrics", "t").body());
+            assertThat(metrics.get("tcpkit_connections_closed_total{reason=\"admin-close\",service=\"echo\"}"))
+                    .isEqualTo(1.0);
 
             assertThat(http.post("/api/connections/" + dropId + "/close", "t").statusCode())
                     .isEqualTo(404);

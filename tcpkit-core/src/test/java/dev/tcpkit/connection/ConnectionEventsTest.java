@@ -73,7 +73,8 @@ final class ConnectionEventsTest {
                     .containsEntry("client", "127.0.0.1:" + clientPort)
                     .containsEntry("bytesIn", 5L)
                     .containsEntry("bytesOut", 5L)
-                    .containsEntry("reason", "closed by client")
+                    .containsEntry("reason", "client-closed")
+                    .containsEntry("detail", "closed by client")
                     .doesNotContainKey("messages");
             assertThat((Long) left.get("durationMs")).isNotNegative();
             assertThat(awaitEvent("connect")).containsEntry("client", "127.0.0.1:" + clientPort);
@@ -83,6 +84,7 @@ final class ConnectionEventsTest {
                             + " left after \\d+\\.\\d s \\(5 bytes in, 5 bytes out\\): closed by client");
             await().atMost(WAIT).until(() -> server.connections().openCount() == 0);
             assertThat(server.connections().bytesIn()).isEqualTo(5);
+            assertThat(server.connections().closed(CloseReason.CLIENT_CLOSED)).isOne();
         }
     }
 
@@ -92,7 +94,9 @@ final class ConnectionEventsTest {
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             client.send("x", UTF_8);
             assertThat(client.readToEnd()).isEmpty();
-            assertThat(awaitEvent("disconnect")).containsEntry("reason", "closed by server");
+            assertThat(awaitEvent("disconnect"))
+                    .containsEntry("reason", "server-closed")
+                    .containsEntry("detail", "closed by server");
         }
     }
 
@@ -105,8 +109,12 @@ final class ConnectionEventsTest {
                         .start();
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             assertThat(client.readToEnd()).isEmpty();
-            assertThat(awaitEvent("disconnect")).containsEntry("reason", "idle for 200ms (--idle-timeout)");
+            assertThat(awaitEvent("disconnect"))
+                    .containsEntry("reason", "idle-timeout")
+                    .containsEntry("detail", "idle for 200ms (--idle-timeout)");
             assertThat(server.counters().cut()).isEqualTo(1);
+            assertThat(server.connections().closed(CloseReason.IDLE_TIMEOUT)).isOne();
+            assertThat(server.connections().closed(CloseReason.SERVER_CLOSED)).isZero();
         }
     }
 
@@ -118,7 +126,9 @@ final class ConnectionEventsTest {
             await().atMost(WAIT).until(() -> server.connections().bytesIn() == 3);
             client.socket().setSoLinger(true, 0);
             client.socket().close();
-            assertThat((String) awaitEvent("disconnect").get("reason")).contains("reset");
+            Map<String, Object> left = awaitEvent("disconnect");
+            assertThat(left).containsEntry("reason", "peer-reset");
+            assertThat((String) left.get("detail")).contains("reset");
         }
     }
 
@@ -140,7 +150,7 @@ final class ConnectionEventsTest {
             assertThat(awaitEvent("disconnect"))
                     .containsEntry("messages", 3L)
                     .containsEntry("bytesIn", 14L)
-                    .containsEntry("reason", "closed by client");
+                    .containsEntry("reason", "client-closed");
             assertThat(levelOf("connect")).isEqualTo(Level.INFO);
             assertThat(message("disconnect")).contains(" (3 messages, 14 bytes in, 0 bytes out): closed by client");
         }

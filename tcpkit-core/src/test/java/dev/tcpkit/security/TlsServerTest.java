@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.options.TlsProvider;
 import dev.tcpkit.testing.HoldingRelay;
 import dev.tcpkit.testing.LogCapture;
@@ -137,6 +138,8 @@ final class TlsServerTest {
                     .singleElement()
                     .asString()
                     .endsWith(": TLS handshake failed: not TLS (plaintext or garbage)");
+            assertThat(server.connections().closed(CloseReason.TLS_FAILED)).isOne();
+            assertThat(server.connections().closed(CloseReason.CLIENT_CLOSED)).isZero();
         }
     }
 

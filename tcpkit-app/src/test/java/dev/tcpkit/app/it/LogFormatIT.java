@@ -63,7 +63,8 @@ final class LogFormatIT {
             assertThat(disconnect.get("bytesOut").asLong()).isZero();
             assertThat(disconnect.get("messages").asLong()).isEqualTo(1);
             assertThat(disconnect.get("durationMs").isIntegralNumber()).isTrue();
-            assertThat(disconnect.get("reason").asText()).isEqualTo("closed by client");
+            assertThat(disconnect.get("reason").asText()).isEqualTo("client-closed");
+            assertThat(disconnect.get("detail").asText()).isEqualTo("closed by client");
             assertThat(disconnect.get("message").asText()).startsWith(client + " left after ");
 
             // Records on stdout keep their text form.

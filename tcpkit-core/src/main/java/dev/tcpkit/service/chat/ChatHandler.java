@@ -4,6 +4,7 @@ import dev.tcpkit.codec.Framing;
 import dev.tcpkit.codec.LineFrameDecoder;
 import dev.tcpkit.codec.TextMessage;
 import dev.tcpkit.connection.ClientAddress;
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.service.PendingRecords;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,9 +61,6 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
     /** With {@code --max-line-rate}: when the client's next line is due. */
     private @Nullable LinePace pace;
 
-    private long connectedAt;
-    private long bytesIn;
-
     ChatHandler(ChatConfig config, ChatRoom room, PendingRecords records) {
         this.config = config;
         this.room = room;
@@ -78,7 +75,6 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        connectedAt = System.nanoTime();
         if (config.maxLineRate() > 0) {
             pace = new LinePace(config.maxLineRate(), ctx.executor().ticker().nanoTime());
         }
@@ -133,7 +129,6 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(ChannelHandlerContext ctx, ChatMember m, TextMessage message) {
-        bytesIn += message.bytes();
         String line = config.framing() == Framing.RAW ? withoutTerminator(message.text()) : message.text();
         ChatInput input = ChatInput.parse(line);
         switch (input.kind()) {
@@ -266,17 +261,7 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
         held.clear(); // the client is gone: what it sent that the room had not taken yet goes with it
         if (m != null) {
             room.leave(m, ChatText.left(m.name()));
-            m.outbox().close();
-            double seconds = (System.nanoTime() - connectedAt) / 1e9;
-            long lines = m.messages();
-            log.info(String.format(
-                    Locale.ROOT,
-                    "%s left after %.1f s (%d line%s, %d bytes)",
-                    m,
-                    seconds,
-                    lines,
-                    lines == 1 ? "" : "s",
-                    bytesIn));
+            m.outbox().close(); // the disconnect event says who left, after how long, and why
         }
         ctx.fireChannelInactive();
     }
@@ -288,7 +273,7 @@ final class ChatHandler extends ChannelInboundHandlerAdapter {
         String who = m != null ? m.toString() : ClientAddress.format(ctx.channel());
         if (cause instanceof TooLongFrameException && m != null) {
             String why = "line longer than " + config.maxLine() + " bytes";
-            if (room.cut(m, why, why + " (--max-line)")) {
+            if (room.cut(m, CloseReason.MAX_LINE, why, why + " (--max-line)")) {
                 m.send(ChatText.lineTooLong(config.maxLine()));
                 finish(ctx, m);
             }

@@ -3,7 +3,6 @@ package dev.tcpkit.service.chat;
 import dev.tcpkit.connection.Connection;
 import io.netty.channel.Channel;
 import java.nio.charset.Charset;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -18,7 +17,6 @@ final class ChatMember {
     private final Charset charset;
     private final Outbox outbox;
     private final Backlog backlog;
-    private final AtomicLong messages = new AtomicLong();
     /** Changed only by this client's own /nick, on its event loop, under the room's lock; read from anywhere. */
     private volatile String name;
     /** Set once when it leaves the room; from then on what it sends is dropped. */
@@ -41,8 +39,6 @@ final class ChatMember {
         this.charset = config.charset();
         this.outbox = new Outbox(channel, config.maxQueue(), config.sendTimeout(), why -> notReading.accept(this, why));
         this.backlog = new Backlog(config.senderShare(), channel.eventLoop(), caughtUp);
-        channel.attr(ChatAttributes.NAME).set(name);
-        channel.attr(ChatAttributes.MESSAGES).set(messages);
         // The server's registry shows the name and counts the lines (admin page, /api, /metrics).
         channel.attr(Connection.NAME).set(name);
         this.connection = Connection.of(channel);
@@ -75,7 +71,6 @@ final class ChatMember {
 
     void name(String name) {
         this.name = name;
-        channel.attr(ChatAttributes.NAME).set(name);
         channel.attr(Connection.NAME).set(name);
     }
 
@@ -91,12 +86,8 @@ final class ChatMember {
         return backlog;
     }
 
-    long messages() {
-        return messages.get();
-    }
-
+    /** Counts a line said to the room, in the connection's messages (admin page, /api, /metrics, the event). */
     void countMessage() {
-        messages.incrementAndGet();
         if (connection != null) {
             connection.countMessage();
         }

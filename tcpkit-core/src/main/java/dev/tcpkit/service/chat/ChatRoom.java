@@ -1,5 +1,6 @@
 package dev.tcpkit.service.chat;
 
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Cuts;
 import dev.tcpkit.internal.LogThrottle;
 import io.netty.channel.Channel;
@@ -166,11 +167,11 @@ final class ChatRoom {
      * {@code detail} (at most one line a second for the whole server, see {@link Cuts}). False if it had already
      * left. Closing the connection is left to the caller.
      */
-    boolean cut(ChatMember member, String why, String detail) {
+    boolean cut(ChatMember member, CloseReason reason, String why, String detail) {
         if (!leave(member, ChatText.disconnected(member.name(), why))) {
             return false;
         }
-        Cuts.report(member.channel(), detail);
+        Cuts.report(member.channel(), reason, detail);
         return true;
     }
 
@@ -180,7 +181,7 @@ final class ChatRoom {
      */
     @SuppressWarnings("FutureReturnValueIgnored") // closing is all that is left to do, whatever the outcome
     private void cutNotReading(ChatMember member, String detail) {
-        cut(member, "not reading", "not reading: " + detail);
+        cut(member, CloseReason.SLOW_CONSUMER, "not reading", "not reading: " + detail);
         member.channel().close(); // on its own event loop, which then drops what waits (see ChatHandler)
     }
 

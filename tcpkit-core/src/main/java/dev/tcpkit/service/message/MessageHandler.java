@@ -2,6 +2,7 @@ package dev.tcpkit.service.message;
 
 import dev.tcpkit.codec.TextMessage;
 import dev.tcpkit.connection.ClientAddress;
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.connection.Cuts;
 import dev.tcpkit.output.MessageRecord;
@@ -189,7 +190,7 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     private void finish(ChannelHandlerContext ctx, ByteBuf last) {
         ChannelFuture written = ctx.writeAndFlush(last);
         if (config.closeAfterFirst() && connection != null) {
-            connection.closeReason("answered");
+            connection.closeReason(CloseReason.SERVER_CLOSED, "answered");
         }
         if (inputClosed || !(ctx.channel() instanceof DuplexChannel duplex)) {
             written.addListener(ChannelFutureListener.CLOSE);
@@ -230,7 +231,10 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             String reason = "line longer than " + config.maxLine() + " bytes (--max-line)";
-            Cuts.cut(ctx.channel(), reason); // the disconnect reason; counts, logs (rate-limited) and closes
+            Cuts.cut(
+                    ctx.channel(),
+                    CloseReason.MAX_LINE,
+                    reason); // the disconnect reason; counts, logs (rate-limited) and closes
             return;
         } else if (cause instanceof IOException) {
             log.debug("closing {}: {}", client, cause.toString());

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.codec.Framing;
+import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.testing.ChatClient;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -251,7 +252,12 @@ final class ChatLoopbackTest {
             b.say("x".repeat(100));
             assertThat(b.readToEnd()).containsExactly("*** line longer than 16 bytes: disconnecting");
             assertThat(a.readLine()).isEqualTo("*** user2 was disconnected: line longer than 16 bytes");
+            // One connection, one reason, counted once: as the cut, not also as closed by the server.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> server.connections().closed(CloseReason.MAX_LINE) == 1);
             assertThat(server.counters().cut()).isOne();
+            assertThat(server.connections().closed(CloseReason.SERVER_CLOSED)).isZero();
+            assertThat(server.connections().closed(CloseReason.CLIENT_CLOSED)).isZero();
             a.say("still here");
         }
         assertThat(stdout.toString()).doesNotContain("xxxxxxxxxxxxxxxx").contains(">>> <user1> still here");
