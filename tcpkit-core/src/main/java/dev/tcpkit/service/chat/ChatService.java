@@ -2,10 +2,10 @@ package dev.tcpkit.service.chat;
 
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.internal.StdStreams;
+import dev.tcpkit.output.PendingRecords;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
-import dev.tcpkit.service.PendingRecords;
-import dev.tcpkit.service.RecordingService;
+import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,13 +33,15 @@ import org.jspecify.annotations.Nullable;
  * instead: its reads pause while its lines hold more than half of {@code maxQueue} in the room, all clients' queues
  * together, so that no client that reads is cut because of it; {@code maxLineRate} also bounds its lines a second.
  */
-public final class ChatService extends RecordingService {
+public final class ChatService implements Service {
 
     private final ChatConfig config;
     private final ChatRoom room;
+    /** Where the room's records go: stdout and the optional output file. */
+    private final RecordWriter writer;
 
     private ChatService(ChatConfig config, RecordWriter writer) {
-        super(writer);
+        this.writer = writer;
         this.config = config;
         this.room = new ChatRoom(config);
     }
@@ -59,6 +62,26 @@ public final class ChatService extends RecordingService {
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ServerPipeline.addTextDecoders(channel.pipeline(), config.framing(), config.maxLine(), config.charset());
         channel.pipeline().addLast(name(), new ChatHandler(config, room, new PendingRecords(writer, channel)));
+    }
+
+    /** Stops when stdout or the output file fails: what it is given from then on cannot be recorded everywhere. */
+    @Override
+    public CompletionStage<String> failure() {
+        return writer.failure();
+    }
+
+    /**
+     * Writes out every record not yet written, flushes stdout and syncs the output file, waiting at most {@code
+     * timeout} for them; says how many records were lost, if any.
+     */
+    @Override
+    public void close(Duration timeout) {
+        writer.close(timeout);
+    }
+
+    @Override
+    public long lostRecords() {
+        return writer.lost();
     }
 
     /** Clients in the room now. */

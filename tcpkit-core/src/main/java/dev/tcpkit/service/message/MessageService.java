@@ -4,7 +4,7 @@ import dev.tcpkit.codec.Framing;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
-import dev.tcpkit.service.RecordingService;
+import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -13,6 +13,8 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,17 +27,19 @@ import org.jspecify.annotations.Nullable;
  * message is on stdout and in the {@code --output} file, so that what a client saw acknowledged is never lost; when
  * either fails, no answer is sent from then on, and the server stops ({@link #failure()}).
  */
-public final class MessageService extends RecordingService {
+public final class MessageService implements Service {
     /** The reply the {@code reply} service sends by default. */
     public static final String DEFAULT_REPLY = "Hello from TCP server!";
 
     private final String name;
     private final MessageConfig config;
+    /** Where the messages' records go: stdout and the optional output file. */
+    private final RecordWriter writer;
 
     private MessageService(String name, MessageConfig config, RecordWriter writer) {
-        super(writer);
         this.name = name;
         this.config = config;
+        this.writer = writer;
     }
 
     /** The {@code reply} preset: answers {@value #DEFAULT_REPLY} and closes after the first message. */
@@ -64,6 +68,26 @@ public final class MessageService extends RecordingService {
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ServerPipeline.addTextDecoders(channel.pipeline(), config.framing(), config.maxLine(), config.charset());
         channel.pipeline().addLast(name, new MessageHandler(config, writer, channel));
+    }
+
+    /** Stops when stdout or the output file fails: what it is given from then on cannot be recorded everywhere. */
+    @Override
+    public CompletionStage<String> failure() {
+        return writer.failure();
+    }
+
+    /**
+     * Writes out every record not yet written, flushes stdout and syncs the output file, waiting at most {@code
+     * timeout} for them; says how many records were lost, if any.
+     */
+    @Override
+    public void close(Duration timeout) {
+        writer.close(timeout);
+    }
+
+    @Override
+    public long lostRecords() {
+        return writer.lost();
     }
 
     /** Configures a {@link MessageService}. */
