@@ -125,11 +125,11 @@ public final class ChatService implements Service {
             return this;
         }
 
-        /** The longest line accepted, in bytes (default 64 KiB); a longer one disconnects its sender. */
+        /**
+         * The longest line accepted, in bytes (default 64 KiB); a longer one disconnects its sender. At least 1,
+         * checked by {@link #build()}.
+         */
         public Builder maxLine(int maxLine) {
-            if (maxLine < 1) {
-                throw new IllegalArgumentException("maxLine must be >= 1: " + maxLine);
-            }
             this.maxLine = maxLine;
             return this;
         }
@@ -144,12 +144,10 @@ public final class ChatService implements Service {
          * The most bytes that may wait to be sent to one client (default 1 MiB), each waiting line counted with 40
          * bytes more for its bookkeeping; a client past it does not read and is disconnected. A single line longer
          * than this is still delivered to a client with nothing waiting. Half of it is each sender's share: the most
-         * its lines may hold in all the clients' queues together before reading from it pauses.
+         * its lines may hold in all the clients' queues together before reading from it pauses. At least 1, checked
+         * by {@link #build()}.
          */
         public Builder maxQueue(int maxQueue) {
-            if (maxQueue < 1) {
-                throw new IllegalArgumentException("maxQueue must be >= 1: " + maxQueue);
-            }
             this.maxQueue = maxQueue;
             return this;
         }
@@ -159,12 +157,9 @@ public final class ChatService implements Service {
          * reading (default 10 s). It counts only once the client's socket buffers and Netty's are full, and only
          * while lines wait beyond them: a client in a quiet room is never cut by it. Without it a client that stops
          * reading would hold up whoever talks to it: each sender's reads pause once its lines fill its share of the
-         * room, before the stalled client's queue overflows.
+         * room, before the stalled client's queue overflows. Positive, checked by {@link #build()}.
          */
         public Builder sendTimeout(Duration sendTimeout) {
-            if (sendTimeout.isNegative() || sendTimeout.isZero()) {
-                throw new IllegalArgumentException("sendTimeout must be > 0: " + sendTimeout);
-            }
             this.sendTimeout = sendTimeout;
             return this;
         }
@@ -172,12 +167,9 @@ public final class ChatService implements Service {
         /**
          * The most lines a second one client may send (commands included), or 0 for no limit (default). A client
          * that was quiet may send one second's worth at once; past the rate, reading from it pauses until its next
-         * line is due: nothing is dropped.
+         * line is due: nothing is dropped. Not negative, checked by {@link #build()}.
          */
         public Builder maxLineRate(int maxLineRate) {
-            if (maxLineRate < 0) {
-                throw new IllegalArgumentException("maxLineRate must be >= 0: " + maxLineRate);
-            }
             this.maxLineRate = maxLineRate;
             return this;
         }
@@ -203,6 +195,8 @@ public final class ChatService implements Service {
         /**
          * Builds the service and starts its output writer.
          *
+         * @throws IllegalArgumentException if a value is out of range ({@code maxLine}, {@code maxQueue}, {@code
+         *     sendTimeout}, {@code maxLineRate}); the output file is then not opened
          * @throws IOException if the {@link #output} file cannot be opened for appending
          */
         public ChatService build() throws IOException {

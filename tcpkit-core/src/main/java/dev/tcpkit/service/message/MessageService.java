@@ -114,11 +114,11 @@ public final class MessageService implements Service {
             return this;
         }
 
-        /** The longest line accepted with line framing, in bytes (default 64 KiB); a longer one closes the connection. */
+        /**
+         * The longest line accepted with line framing, in bytes (default 64 KiB); a longer one closes the connection.
+         * At least 1, checked by {@link #build()}.
+         */
         public Builder maxLine(int maxLine) {
-            if (maxLine < 1) {
-                throw new IllegalArgumentException("maxLine must be >= 1: " + maxLine);
-            }
             this.maxLine = maxLine;
             return this;
         }
@@ -174,6 +174,7 @@ public final class MessageService implements Service {
         /**
          * Builds the service and starts its output writer.
          *
+         * @throws IllegalArgumentException if {@code maxLine} is below 1; the output file is then not opened
          * @throws IOException if the {@link #output} file cannot be opened for appending
          */
         public MessageService build() throws IOException {
