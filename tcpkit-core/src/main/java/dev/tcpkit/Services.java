@@ -1,10 +1,10 @@
 package dev.tcpkit;
 
-import dev.tcpkit.service.HandlerService;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.service.chat.ChatService;
 import dev.tcpkit.service.discard.DiscardService;
 import dev.tcpkit.service.echo.EchoService;
+import dev.tcpkit.service.handler.HandlerService;
 import dev.tcpkit.service.message.MessageService;
 import io.netty.channel.ChannelHandler;
 import java.util.function.Supplier;

@@ -6,11 +6,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleDescriptor.Exports;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,8 +39,60 @@ class ModuleExportsTest {
                         "dev.tcpkit.service",
                         "dev.tcpkit.service.chat",
                         "dev.tcpkit.service.message",
-                        "dev.tcpkit.output",
                         "dev.tcpkit.connection");
+    }
+
+    /**
+     * What is public in the exported packages is what an embedder writes against: the front door, the service
+     * contract and the built-in services' builders, the vocabulary and the codecs. ({@code dev.tcpkit.connection},
+     * what a server counts, is left out here.)
+     */
+    @Test
+    void thePublicTypesOfTheExportedPackagesAreTheApi() throws IOException {
+        Set<String> packages = Set.of(
+                "dev.tcpkit",
+                "dev.tcpkit.options",
+                "dev.tcpkit.codec",
+                "dev.tcpkit.service",
+                "dev.tcpkit.service.chat",
+                "dev.tcpkit.service.message");
+        Set<String> publicTypes = new TreeSet<>();
+        for (String pkg : packages) {
+            try (Stream<Path> classes = Files.list(DESCRIPTOR.resolveSibling(pkg.replace('.', '/')))) {
+                classes.map(file -> file.getFileName().toString())
+                        .filter(name -> name.endsWith(".class") && !name.contains("$") && !name.startsWith("package-"))
+                        .map(name -> pkg + "." + name.substring(0, name.length() - ".class".length()))
+                        .filter(ModuleExportsTest::isPublic)
+                        .forEach(publicTypes::add);
+            }
+        }
+
+        assertThat(publicTypes)
+                .containsExactlyInAnyOrder(
+                        "dev.tcpkit.Services",
+                        "dev.tcpkit.TcpServer",
+                        "dev.tcpkit.options.BindFailedException",
+                        "dev.tcpkit.options.TlsProvider",
+                        "dev.tcpkit.options.TlsSetupException",
+                        "dev.tcpkit.options.Transport",
+                        "dev.tcpkit.options.TransportUnavailableException",
+                        "dev.tcpkit.codec.Framing",
+                        "dev.tcpkit.codec.LineFrameDecoder",
+                        "dev.tcpkit.codec.TextDecoder",
+                        "dev.tcpkit.codec.TextMessage",
+                        "dev.tcpkit.codec.TextMessageDecoder",
+                        "dev.tcpkit.service.Service",
+                        "dev.tcpkit.service.chat.ChatService",
+                        "dev.tcpkit.service.message.MessageService");
+    }
+
+    private static boolean isPublic(String className) {
+        try {
+            return Modifier.isPublic(Class.forName(className, false, ModuleExportsTest.class.getClassLoader())
+                    .getModifiers());
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

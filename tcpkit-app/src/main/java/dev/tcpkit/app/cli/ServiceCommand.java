@@ -91,7 +91,14 @@ abstract class ServiceCommand implements Callable<Integer> {
         verbosity.apply();
         logFormat.apply();
         builder.tls(tls.newContext(network.host)); // before the service, which may open a file
-        TcpServer server = builder.service(newService()).start();
+        Service service;
+        try {
+            service = newService();
+        } catch (IllegalArgumentException refused) {
+            // The service's builder checks its values too (ChatConfig, MessageConfig): a usage error, as above.
+            throw UsageErrors.of(spec, refused);
+        }
+        TcpServer server = builder.service(service).start();
         // The hook goes in before the start-up line: a script that sends SIGTERM as soon as it reads that line
         // must get the graceful stop and exit 0, not the JVM's default exit 143.
         Thread hook = new Thread(() -> stopOnSignal(server), "tcpkit-signal");

@@ -6,7 +6,7 @@ import dev.tcpkit.codec.TextMessage;
 import dev.tcpkit.connection.ClientAddress;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.output.MessageRecord;
-import dev.tcpkit.service.PendingRecords;
+import dev.tcpkit.output.PendingRecords;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;

@@ -2,10 +2,10 @@ package dev.tcpkit.service.chat;
 
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.internal.StdStreams;
+import dev.tcpkit.output.PendingRecords;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
-import dev.tcpkit.service.PendingRecords;
-import dev.tcpkit.service.RecordingService;
+import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,13 +33,15 @@ import org.jspecify.annotations.Nullable;
  * instead: its reads pause while its lines hold more than half of {@code maxQueue} in the room, all clients' queues
  * together, so that no client that reads is cut because of it; {@code maxLineRate} also bounds its lines a second.
  */
-public final class ChatService extends RecordingService {
+public final class ChatService implements Service {
 
     private final ChatConfig config;
     private final ChatRoom room;
+    /** Where the room's records go: stdout and the optional output file. */
+    private final RecordWriter writer;
 
     private ChatService(ChatConfig config, RecordWriter writer) {
-        super(writer);
+        this.writer = writer;
         this.config = config;
         this.room = new ChatRoom(config);
     }
@@ -59,6 +62,26 @@ public final class ChatService extends RecordingService {
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ServerPipeline.addTextDecoders(channel.pipeline(), config.framing(), config.maxLine(), config.charset());
         channel.pipeline().addLast(name(), new ChatHandler(config, room, new PendingRecords(writer, channel)));
+    }
+
+    /** Stops when stdout or the output file fails: what it is given from then on cannot be recorded everywhere. */
+    @Override
+    public CompletionStage<String> failure() {
+        return writer.failure();
+    }
+
+    /**
+     * Writes out every record not yet written, flushes stdout and syncs the output file, waiting at most {@code
+     * timeout} for them; says how many records were lost, if any.
+     */
+    @Override
+    public void close(Duration timeout) {
+        writer.close(timeout);
+    }
+
+    @Override
+    public long lostRecords() {
+        return writer.lost();
     }
 
     /** Clients in the room now. */
@@ -102,11 +125,11 @@ public final class ChatService extends RecordingService {
             return this;
         }
 
-        /** The longest line accepted, in bytes (default 64 KiB); a longer one disconnects its sender. */
+        /**
+         * The longest line accepted, in bytes (default 64 KiB); a longer one disconnects its sender. At least 1,
+         * checked by {@link #build()}.
+         */
         public Builder maxLine(int maxLine) {
-            if (maxLine < 1) {
-                throw new IllegalArgumentException("maxLine must be >= 1: " + maxLine);
-            }
             this.maxLine = maxLine;
             return this;
         }
@@ -121,12 +144,10 @@ public final class ChatService extends RecordingService {
          * The most bytes that may wait to be sent to one client (default 1 MiB), each waiting line counted with 40
          * bytes more for its bookkeeping; a client past it does not read and is disconnected. A single line longer
          * than this is still delivered to a client with nothing waiting. Half of it is each sender's share: the most
-         * its lines may hold in all the clients' queues together before reading from it pauses.
+         * its lines may hold in all the clients' queues together before reading from it pauses. At least 1, checked
+         * by {@link #build()}.
          */
         public Builder maxQueue(int maxQueue) {
-            if (maxQueue < 1) {
-                throw new IllegalArgumentException("maxQueue must be >= 1: " + maxQueue);
-            }
             this.maxQueue = maxQueue;
             return this;
         }
@@ -136,12 +157,9 @@ public final class ChatService extends RecordingService {
          * reading (default 10 s). It counts only once the client's socket buffers and Netty's are full, and only
          * while lines wait beyond them: a client in a quiet room is never cut by it. Without it a client that stops
          * reading would hold up whoever talks to it: each sender's reads pause once its lines fill its share of the
-         * room, before the stalled client's queue overflows.
+         * room, before the stalled client's queue overflows. Positive, checked by {@link #build()}.
          */
         public Builder sendTimeout(Duration sendTimeout) {
-            if (sendTimeout.isNegative() || sendTimeout.isZero()) {
-                throw new IllegalArgumentException("sendTimeout must be > 0: " + sendTimeout);
-            }
             this.sendTimeout = sendTimeout;
             return this;
         }
@@ -149,12 +167,9 @@ public final class ChatService extends RecordingService {
         /**
          * The most lines a second one client may send (commands included), or 0 for no limit (default). A client
          * that was quiet may send one second's worth at once; past the rate, reading from it pauses until its next
-         * line is due: nothing is dropped.
+         * line is due: nothing is dropped. Not negative, checked by {@link #build()}.
          */
         public Builder maxLineRate(int maxLineRate) {
-            if (maxLineRate < 0) {
-                throw new IllegalArgumentException("maxLineRate must be >= 0: " + maxLineRate);
-            }
             this.maxLineRate = maxLineRate;
             return this;
         }
@@ -180,6 +195,8 @@ public final class ChatService extends RecordingService {
         /**
          * Builds the service and starts its output writer.
          *
+         * @throws IllegalArgumentException if a value is out of range ({@code maxLine}, {@code maxQueue}, {@code
+         *     sendTimeout}, {@code maxLineRate}); the output file is then not opened
          * @throws IOException if the {@link #output} file cannot be opened for appending
          */
         public ChatService build() throws IOException {

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * resumes once the buffer drains below the low mark. So the server holds at most the high mark plus one read (64 KiB
  * and 128 KiB) for a client, however long it goes on sending without reading; the client is slowed, never cut. When the
  * peer shuts down its sending side, everything received is sent back and then the connection is closed
- * ({@link dev.tcpkit.service.CloseOnInputShutdown}), which is what netcat-style clients wait for.
+ * ({@link dev.tcpkit.pipeline.CloseOnInputShutdown}), which is what netcat-style clients wait for.
  */
 @Sharable
 final class EchoHandler extends ChannelInboundHandlerAdapter {

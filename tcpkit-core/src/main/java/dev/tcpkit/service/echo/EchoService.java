@@ -1,6 +1,6 @@
 package dev.tcpkit.service.echo;
 
-import dev.tcpkit.service.CloseOnInputShutdown;
+import dev.tcpkit.pipeline.CloseOnInputShutdown;
 import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;

@@ -15,4 +15,12 @@ record MessageConfig(
         byte[] reply,
         boolean closeAfterFirst,
         boolean announce,
-        Clock clock) {}
+        Clock clock) {
+
+    /** The rule on {@code maxLine}, and what the builder's {@code build()} says when it is broken. */
+    MessageConfig {
+        if (maxLine < 1) {
+            throw new IllegalArgumentException("maxLine must be >= 1: " + maxLine);
+        }
+    }
+}

@@ -4,7 +4,7 @@ import dev.tcpkit.codec.Framing;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
-import dev.tcpkit.service.RecordingService;
+import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -13,6 +13,8 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,17 +27,19 @@ import org.jspecify.annotations.Nullable;
  * message is on stdout and in the {@code --output} file, so that what a client saw acknowledged is never lost; when
  * either fails, no answer is sent from then on, and the server stops ({@link #failure()}).
  */
-public final class MessageService extends RecordingService {
+public final class MessageService implements Service {
     /** The reply the {@code reply} service sends by default. */
     public static final String DEFAULT_REPLY = "Hello from TCP server!";
 
     private final String name;
     private final MessageConfig config;
+    /** Where the messages' records go: stdout and the optional output file. */
+    private final RecordWriter writer;
 
     private MessageService(String name, MessageConfig config, RecordWriter writer) {
-        super(writer);
         this.name = name;
         this.config = config;
+        this.writer = writer;
     }
 
     /** The {@code reply} preset: answers {@value #DEFAULT_REPLY} and closes after the first message. */
@@ -66,6 +70,26 @@ public final class MessageService extends RecordingService {
         channel.pipeline().addLast(name, new MessageHandler(config, writer, channel));
     }
 
+    /** Stops when stdout or the output file fails: what it is given from then on cannot be recorded everywhere. */
+    @Override
+    public CompletionStage<String> failure() {
+        return writer.failure();
+    }
+
+    /**
+     * Writes out every record not yet written, flushes stdout and syncs the output file, waiting at most {@code
+     * timeout} for them; says how many records were lost, if any.
+     */
+    @Override
+    public void close(Duration timeout) {
+        writer.close(timeout);
+    }
+
+    @Override
+    public long lostRecords() {
+        return writer.lost();
+    }
+
     /** Configures a {@link MessageService}. */
     public static final class Builder {
         private final String name;
@@ -90,11 +114,11 @@ public final class MessageService extends RecordingService {
             return this;
         }
 
-        /** The longest line accepted with line framing, in bytes (default 64 KiB); a longer one closes the connection. */
+        /**
+         * The longest line accepted with line framing, in bytes (default 64 KiB); a longer one closes the connection.
+         * At least 1, checked by {@link #build()}.
+         */
         public Builder maxLine(int maxLine) {
-            if (maxLine < 1) {
-                throw new IllegalArgumentException("maxLine must be >= 1: " + maxLine);
-            }
             this.maxLine = maxLine;
             return this;
         }
@@ -150,6 +174,7 @@ public final class MessageService extends RecordingService {
         /**
          * Builds the service and starts its output writer.
          *
+         * @throws IllegalArgumentException if {@code maxLine} is below 1; the output file is then not opened
          * @throws IOException if the {@link #output} file cannot be opened for appending
          */
         public MessageService build() throws IOException {

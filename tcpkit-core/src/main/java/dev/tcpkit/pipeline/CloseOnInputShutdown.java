@@ -1,4 +1,4 @@
-package dev.tcpkit.service;
+package dev.tcpkit.pipeline;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

@@ -1,4 +1,4 @@
-package dev.tcpkit.service;
+package dev.tcpkit.service.handler;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,7 @@
-package dev.tcpkit.service;
+package dev.tcpkit.service.handler;
 
+import dev.tcpkit.pipeline.CloseOnInputShutdown;
+import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;

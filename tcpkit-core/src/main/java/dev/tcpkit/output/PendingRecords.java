@@ -1,7 +1,5 @@
-package dev.tcpkit.service;
+package dev.tcpkit.output;
 
-import dev.tcpkit.output.MessageRecord;
-import dev.tcpkit.output.RecordWriter;
 import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.List;
