@@ -56,6 +56,12 @@ public final class ChatService implements Service {
         return "chat";
     }
 
+    /** Who comes and goes is part of a chat server's log: each disconnect, with the client's name and lines. */
+    @Override
+    public boolean announcesConnections() {
+        return true;
+    }
+
     @Override
     public void initChannel(Channel channel) {
         // A client that stops sending has left; it still gets what was queued for it before the connection closes.
