@@ -10,10 +10,10 @@ final class Upstream {
     private final String host;
     private final int port;
     private final String text;
-    /** {@link System#nanoTime()} until which this upstream is skipped; 0 after a success. */
-    private volatile long downUntil;
-
+    /** Whether the last connect failed; a success clears it. */
     private volatile boolean down;
+    /** {@link System#nanoTime()} until which this upstream is skipped, while {@link #down}. */
+    private volatile long downUntil;
 
     Upstream(String host, int port) {
         this.host = host;
