@@ -4,6 +4,7 @@ import dev.tcpkit.service.Service;
 import dev.tcpkit.service.chat.ChatService;
 import dev.tcpkit.service.discard.DiscardService;
 import dev.tcpkit.service.echo.EchoService;
+import dev.tcpkit.service.forward.ForwardService;
 import dev.tcpkit.service.handler.HandlerService;
 import dev.tcpkit.service.message.MessageService;
 import io.netty.channel.ChannelHandler;
@@ -48,6 +49,14 @@ public final class Services {
      */
     public static ChatService.Builder chat() {
         return ChatService.builder();
+    }
+
+    /**
+     * A TCP relay: each connection is joined to a new connection to the next upstream in turn ({@code to(host, port)},
+     * repeatable), bytes passed on unchanged both ways. Configure, then build.
+     */
+    public static ForwardService.Builder forward() {
+        return ForwardService.builder();
     }
 
     /**

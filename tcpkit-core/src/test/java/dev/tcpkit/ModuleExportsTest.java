@@ -38,6 +38,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.codec",
                         "dev.tcpkit.service",
                         "dev.tcpkit.service.chat",
+                        "dev.tcpkit.service.forward",
                         "dev.tcpkit.service.message",
                         "dev.tcpkit.connection");
     }
@@ -55,6 +56,7 @@ class ModuleExportsTest {
                 "dev.tcpkit.codec",
                 "dev.tcpkit.service",
                 "dev.tcpkit.service.chat",
+                "dev.tcpkit.service.forward",
                 "dev.tcpkit.service.message");
         Set<String> publicTypes = new TreeSet<>();
         for (String pkg : packages) {
@@ -83,6 +85,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.codec.TextMessageDecoder",
                         "dev.tcpkit.service.Service",
                         "dev.tcpkit.service.chat.ChatService",
+                        "dev.tcpkit.service.forward.ForwardService",
                         "dev.tcpkit.service.message.MessageService");
     }
 

@@ -33,7 +33,11 @@ public enum CloseReason {
     /** Still open when the server's {@code --drain-timeout} ran out. */
     DRAIN_TIMEOUT(false),
     /** The server stopped because it could no longer write its records. */
-    OUTPUT_FAILED(false);
+    OUTPUT_FAILED(false),
+    /** A relay ({@code forward}) could connect to none of its upstreams; the detail names each and why. */
+    UPSTREAM_FAILED(false),
+    /** A relay's ({@code forward}) upstream ended the connection: it closed first, or reset it, or failed. */
+    UPSTREAM_CLOSED(false);
 
     private final boolean cut;
     private final String word;

@@ -66,6 +66,26 @@ public final class IoSupport {
         };
     }
 
+    /**
+     * The transport an open channel runs on, to dial from its own event loop with a channel of the same kind: an
+     * accepted connection's {@code EpollSocketChannel} gives epoll, and so on.
+     *
+     * @throws IllegalArgumentException if the channel is of none of tcpkit's transports
+     */
+    public static IoSupport of(Channel channel) {
+        if (channel instanceof EpollSocketChannel) {
+            return epoll();
+        }
+        if (channel instanceof IoUringSocketChannel) {
+            return ioUring();
+        }
+        if (channel instanceof NioSocketChannel) {
+            return nio();
+        }
+        throw new IllegalArgumentException(
+                "not a channel of tcpkit's transports: " + channel.getClass().getName());
+    }
+
     private static void requireAvailable(Transport transport, @Nullable Throwable cause) {
         if (cause != null) {
             throw new TransportUnavailableException(transport, cause);

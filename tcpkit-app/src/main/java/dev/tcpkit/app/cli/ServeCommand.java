@@ -14,7 +14,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         synopsisSubcommandLabel = "SERVICE",
-        subcommands = {EchoCommand.class, ReplyCommand.class, LogCommand.class, ChatCommand.class, DiscardCommand.class
+        subcommands = {
+            EchoCommand.class,
+            ReplyCommand.class,
+            LogCommand.class,
+            ChatCommand.class,
+            DiscardCommand.class,
+            ForwardCommand.class
         },
         description = {
             "Runs a ready-made service, serving many clients at once.",
@@ -36,7 +42,8 @@ import picocli.CommandLine.Spec;
             "  tcpkit serve echo --port 50007",
             "  tcpkit serve reply --reply 'ok' --port 8080",
             "  tcpkit serve log --encoding gbk --port 7788 --output messages.jsonl",
-            "  tcpkit serve chat --port 7000 --admin-port 9090"
+            "  tcpkit serve chat --port 7000 --admin-port 9090",
+            "  tcpkit serve forward --port 8080 --to 127.0.0.1:80"
         })
 final class ServeCommand implements Callable<Integer> {
     @Spec

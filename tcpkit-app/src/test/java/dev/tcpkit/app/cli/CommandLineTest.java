@@ -84,6 +84,7 @@ final class CommandLineTest {
                 "bench",
                 "serve echo",
                 "serve reply",
+                "serve forward",
                 "serve log",
                 "serve chat",
                 "serve discard"

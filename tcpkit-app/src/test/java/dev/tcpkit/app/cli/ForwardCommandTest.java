@@ -1,0 +1,68 @@
+package dev.tcpkit.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code tcpkit serve forward}'s command line, in process: its help and its usage errors (nothing is served). */
+@Timeout(30)
+final class ForwardCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int execute(String... args) {
+        return TcpkitCommand.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true), args)
+                .execute(args);
+    }
+
+    @Test
+    void helpShowsItsOptionsBesideEveryServicesOnes() {
+        assertThat(execute("serve", "forward", "--help")).isZero();
+        assertThat(out.toString())
+                .startsWith("Usage: tcpkit serve forward")
+                .contains("--to=HOST:PORT", "--connect-timeout", "--to-retry-after", "--max-connections", "--tls-cert")
+                .contains("tcpkit serve forward --port 8080 --to 127.0.0.1:80");
+        assertThat(err.toString()).isEmpty();
+        assertThat(execute("serve", "--help")).isZero();
+        assertThat(out.toString()).contains("forward");
+    }
+
+    @Test
+    void withoutToItIsAUsageError() {
+        assertThat(execute("serve", "forward", "--port", "0")).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).hasValue("Missing required option: '--to=HOST:PORT'");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"localhost", "localhost:", ":80", "host:0", "host:65536", "host:http", "::1:80", "[]:80"})
+    void aToThatIsNotHostPortIsAUsageErrorOnOneLine(String value) {
+        assertThat(execute("serve", "forward", "--port", "0", "--to", value)).isEqualTo(2);
+        List<String> lines = err.toString().lines().toList();
+        assertThat(lines.get(0))
+                .startsWith("Invalid value for option '--to'")
+                .contains("'" + value + "' is not HOST:PORT");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit serve forward --help' for more information.");
+    }
+
+    @Test
+    void aBadConnectTimeoutIsAUsageError() {
+        assertThat(execute("serve", "forward", "--to", "h:1", "--connect-timeout", "soon"))
+                .isEqualTo(2);
+        assertThat(err.toString()).startsWith("Invalid value for option '--connect-timeout'");
+    }
+
+    @Test
+    void hostPortParsesNamesAndBracketedIpv6() {
+        HostPortConverter converter = new HostPortConverter();
+        assertThat(converter.convert("example.org:443")).isEqualTo(new HostPortConverter.HostPort("example.org", 443));
+        assertThat(converter.convert("[::1]:80")).isEqualTo(new HostPortConverter.HostPort("::1", 80));
+        assertThat(converter.convert("10.0.0.1:65535")).isEqualTo(new HostPortConverter.HostPort("10.0.0.1", 65535));
+    }
+}
