@@ -69,8 +69,11 @@ public final class ForwardService implements Service {
         return Objects.requireNonNull(resolver.get());
     }
 
-    /** Per upstream: {@code tcpkit_forward_upstream_connects_total}, {@code _connect_failures_total} by reason, and
-     * {@code _bytes_total} by direction ({@code sent} to it, {@code received} from it). */
+    /**
+     * Per upstream ({@code upstream="host:port"}): {@code tcpkit_forward_upstream_connects_total}, {@code
+     * _connect_failures_total} by {@code reason}, and {@code _bytes_total} by {@code direction} ({@code sent} to it,
+     * {@code received} from it).
+     */
     @Override
     public void bindMeters(MeterRegistry registry) {
         for (Upstream upstream : upstreams.all()) {
