@@ -38,6 +38,8 @@ module dev.tcpkit.core {
     requires transitive io.netty.transport;
     requires io.netty.codec.haproxy;
     requires io.netty.codec.http;
+    requires io.netty.resolver;
+    requires io.netty.resolver.dns;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.classes.io_uring;
     requires io.netty.transport.unix.common;
@@ -45,7 +47,8 @@ module dev.tcpkit.core {
     requires org.bouncycastle.provider;
     requires org.bouncycastle.util;
     requires com.fasterxml.jackson.core;
-    requires micrometer.core;
+    // Service.bindMeters takes a MeterRegistry: a service registers meters of its own.
+    requires transitive micrometer.core;
     requires micrometer.registry.prometheus;
     requires org.slf4j;
     requires static transitive org.jspecify;

@@ -139,7 +139,8 @@ public final class TcpServer implements AutoCloseable {
                 Instant.ofEpochMilli(System.currentTimeMillis()),
                 connections,
                 counters(),
-                ConfiguredLimits.of(spec.server(), spec.guard(), tlsProvider()));
+                ConfiguredLimits.of(spec.server(), spec.guard(), tlsProvider()),
+                spec.service()::bindMeters);
     }
 
     private void stopStarting() {

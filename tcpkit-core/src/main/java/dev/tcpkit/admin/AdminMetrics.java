@@ -6,6 +6,7 @@ import dev.tcpkit.connection.ServerCounters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -21,8 +22,9 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The {@code /metrics} page: the server's counters as Prometheus meters tagged with the service's name, plus the JVM's
- * (memory, GC, threads, classes, CPU, file descriptors, uptime) and Netty's buffer allocator.
+ * The {@code /metrics} page: the server's counters as Prometheus meters tagged with the service's name, the service's
+ * own meters (a relay's per upstream), plus the JVM's (memory, GC, threads, classes, CPU, file descriptors, uptime)
+ * and Netty's buffer allocator.
  *
  * <p>The server's meters read the counters when scraped; nothing is added to the connections' hot path.
  */
@@ -34,7 +36,7 @@ final class AdminMetrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Tags tags;
 
-    AdminMetrics(String service, ConnectionRegistry connections, ServerCounters counters) {
+    AdminMetrics(String service, ConnectionRegistry connections, ServerCounters counters, MeterBinder serviceMeters) {
         tags = Tags.of("service", service);
         Gauge.builder("tcpkit.connections.open", connections, ConnectionRegistry::openCount)
                 .description("Connections open now")
@@ -72,6 +74,8 @@ final class AdminMetrics implements AutoCloseable {
                 .description("Messages received (services that have messages: reply, log, chat)")
                 .tags(tags)
                 .register(registry);
+
+        serviceMeters.bindTo(registry);
 
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);

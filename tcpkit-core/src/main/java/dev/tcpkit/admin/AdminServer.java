@@ -6,6 +6,7 @@ import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.options.Transport;
 import dev.tcpkit.transport.SideServer;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -61,6 +62,7 @@ public final class AdminServer implements AutoCloseable {
      * @param connections the open connections and the traffic totals
      * @param counters the fate of every connection: accepted, refused, denied, cut
      * @param limits the server's limits, in display order, each as the text the page shows
+     * @param serviceMeters registers the service's own meters beside the server's
      */
     public record View(
             String service,
@@ -69,7 +71,8 @@ public final class AdminServer implements AutoCloseable {
             Instant startedAt,
             ConnectionRegistry connections,
             ServerCounters counters,
-            Map<String, String> limits) {}
+            Map<String, String> limits,
+            MeterBinder serviceMeters) {}
 
     private AdminServer(
             SideServer side,
@@ -90,7 +93,8 @@ public final class AdminServer implements AutoCloseable {
      * @throws BindFailedException if the admin address cannot be listened on
      */
     public static AdminServer start(AdminConfig config, View view) throws BindFailedException {
-        AdminMetrics metrics = new AdminMetrics(view.service(), view.connections(), view.counters());
+        AdminMetrics metrics =
+                new AdminMetrics(view.service(), view.connections(), view.counters(), view.serviceMeters());
         RateHistory history = new RateHistory(HISTORY_SECONDS);
         Clock clock = Clock.systemUTC();
         AdminHandler handler = new AdminHandler(

@@ -23,8 +23,8 @@ final class ApiJson {
 
     /**
      * {@code {"service":"chat","open":2,"connections":[{"id":1,"client":"127.0.0.1:53210","name":"ann",
-     * "connectedAt":"2026-11-22T08:30:00.123Z","seconds":12.5,"bytesIn":20,"bytesOut":40,"messages":2},...]}}; {@code
-     * name} and {@code messages} only where the service has them.
+     * "upstream":"127.0.0.1:9000","connectedAt":"2026-11-22T08:30:00.123Z","seconds":12.5,"bytesIn":20,"bytesOut":40,"messages":2},...]}}; {@code
+     * name}, {@code upstream} (a relay's) and {@code messages} only where the service has them.
      */
     static void connections(OutputStream out, AdminServer.View view, long nowMillis) throws IOException {
         try (JsonGenerator json = FACTORY.createGenerator(out)) {
@@ -40,6 +40,10 @@ final class ApiJson {
                 String name = c.name();
                 if (name != null) {
                     json.writeStringField("name", name);
+                }
+                String upstream = c.upstream();
+                if (upstream != null) {
+                    json.writeStringField("upstream", upstream);
                 }
                 json.writeStringField(
                         "connectedAt",

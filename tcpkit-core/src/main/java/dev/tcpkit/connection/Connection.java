@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Hooks for services, all called on the connection's event loop: {@link #of(Channel)} finds the connection;
  * {@link #trackMessages()} once, then {@link #countMessage()} per message; {@link #closeReason(CloseReason, String)}
  * before closing for a reason of its own (any thread). A service whose clients have names (chat) sets the channel attribute
- * {@link #NAME}, which may change at any time (e.g. {@code /nick}).
+ * {@link #NAME}, which may change at any time (e.g. {@code /nick}); a relay (forward) says where it joined the client
+ * with {@link #upstream(String)}.
  */
 public final class Connection {
     /** The connection's entry, set on its channel while it is open. */
@@ -60,6 +61,7 @@ public final class Connection {
     private long messages;
 
     private volatile boolean messagesTracked;
+    private volatile @Nullable String upstream;
     private volatile @Nullable Closing closing;
 
     Connection(ConnectionRegistry registry, long id, Channel channel, String client, long connectedAtMillis) {
@@ -88,6 +90,16 @@ public final class Connection {
     /** The client's name (see {@link #NAME}), or {@code null} when its service does not name clients. */
     public @Nullable String name() {
         return channel.attr(NAME).get();
+    }
+
+    /** Where a relay (forward) joined this client, as {@code host:port}, or {@code null} when it is not relayed. */
+    public @Nullable String upstream() {
+        return upstream;
+    }
+
+    /** Says where a relay joined this client; the admin endpoint and the disconnect event show it. */
+    public void upstream(String upstream) {
+        this.upstream = upstream;
     }
 
     /** When the connection was accepted, in epoch milliseconds. */

@@ -114,6 +114,10 @@ final class ConnectionMeter extends ChannelDuplexHandler {
         if (name != null) {
             event = event.addKeyValue("name", name);
         }
+        String upstream = connection.upstream();
+        if (upstream != null) {
+            event = event.addKeyValue("upstream", upstream);
+        }
         event = event.addKeyValue("bytesIn", connection.bytesIn()).addKeyValue("bytesOut", connection.bytesOut());
         String messages = "";
         if (connection.messagesTracked()) {

@@ -1,5 +1,6 @@
 package dev.tcpkit.service;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,13 @@ public interface Service {
 
     /** Adds this service's handlers to a newly accepted connection. Runs on that connection's event loop. */
     void initChannel(Channel channel);
+
+    /**
+     * Registers the service's own meters (a relay's counts per upstream) on the admin endpoint's {@code /metrics},
+     * once, when the endpoint starts; none by default. They should read counts the service keeps anyway, so that a
+     * server without the admin endpoint pays nothing for them.
+     */
+    default void bindMeters(MeterRegistry registry) {}
 
     /**
      * Completes, with the reason, once the service can no longer do its job: its output failed, so no record it is

@@ -4,6 +4,10 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
@@ -44,5 +48,16 @@ public final class Bootstraps {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+    }
+
+    /**
+     * A host name resolver for dialling bootstraps ({@code Bootstrap.resolver}) that never blocks an event loop:
+     * {@code /etc/hosts}, then the DNS servers of {@code /etc/resolv.conf}, asked over {@code io}'s datagram channels
+     * from the dialling event loop itself. Netty's default resolver asks the JDK, which blocks the loop (and every
+     * connection on it) for as long as a DNS server takes to answer. Close it when done: it holds a resolver, and its
+     * cache, per event loop.
+     */
+    public static AddressResolverGroup<InetSocketAddress> resolver(IoSupport io) {
+        return new DnsAddressResolverGroup(new DnsNameResolverBuilder().datagramChannelType(io.datagramChannelClass()));
     }
 }

@@ -8,12 +8,16 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
@@ -32,16 +36,19 @@ public final class IoSupport {
     private final Supplier<IoHandlerFactory> ioHandlerFactory;
     private final Class<? extends ServerChannel> serverChannelClass;
     private final Class<? extends Channel> channelClass;
+    private final Class<? extends DatagramChannel> datagramChannelClass;
 
     private IoSupport(
             Transport transport,
             Supplier<IoHandlerFactory> ioHandlerFactory,
             Class<? extends ServerChannel> serverChannelClass,
-            Class<? extends Channel> channelClass) {
+            Class<? extends Channel> channelClass,
+            Class<? extends DatagramChannel> datagramChannelClass) {
         this.transport = transport;
         this.ioHandlerFactory = ioHandlerFactory;
         this.serverChannelClass = serverChannelClass;
         this.channelClass = channelClass;
+        this.datagramChannelClass = datagramChannelClass;
     }
 
     /**
@@ -97,7 +104,8 @@ public final class IoSupport {
                 Transport.IO_URING,
                 IoUringIoHandler::newFactory,
                 IoUringServerSocketChannel.class,
-                IoUringSocketChannel.class);
+                IoUringSocketChannel.class,
+                IoUringDatagramChannel.class);
     }
 
     private static IoSupport epoll() {
@@ -105,12 +113,17 @@ public final class IoSupport {
                 Transport.EPOLL,
                 FixedEpollIoHandler::newFactory,
                 EpollServerSocketChannel.class,
-                EpollSocketChannel.class);
+                EpollSocketChannel.class,
+                EpollDatagramChannel.class);
     }
 
     private static IoSupport nio() {
         return new IoSupport(
-                Transport.NIO, NioIoHandler::newFactory, NioServerSocketChannel.class, NioSocketChannel.class);
+                Transport.NIO,
+                NioIoHandler::newFactory,
+                NioServerSocketChannel.class,
+                NioSocketChannel.class,
+                NioDatagramChannel.class);
     }
 
     /** The concrete transport, never {@link Transport#AUTO}. */
@@ -130,5 +143,9 @@ public final class IoSupport {
 
     Class<? extends Channel> channelClass() {
         return channelClass;
+    }
+
+    Class<? extends DatagramChannel> datagramChannelClass() {
+        return datagramChannelClass;
     }
 }

@@ -9,6 +9,9 @@ import dev.tcpkit.TcpServer;
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.testing.LoopbackClient;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +88,10 @@ final class AdminPageBrowserTest {
                                 .containsAll(List.of(address(stays), address(leaves), address(closed))));
                 assertThat(browser.findElement(By.id("open-count")).getText()).isEqualTo("3");
                 assertThat(browser.findElement(By.id("live")).getText()).isEqualTo("live");
+                assertThat(browser.findElement(By.cssSelector("#clients th.upstream"))
+                                .isDisplayed())
+                        .as("the upstream column, for relays only")
+                        .isFalse();
                 assertThat(row(browser, stays)
                                 .findElement(By.cssSelector("td.messages"))
                                 .getText())
@@ -116,6 +123,39 @@ final class AdminPageBrowserTest {
                 stays.send("still served\n", UTF_8);
                 await().atMost(WAIT).until(() -> server.connections().messages() == 5);
                 screenshot(browser, Path.of("target", "admin-page-after-close.png"));
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+    @Test
+    void aRelaysClientsShowWhereEachWasJoined(@TempDir Path profile) throws Exception {
+        try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                TcpServer server = TcpServer.builder()
+                        .bind("127.0.0.1", 0)
+                        .service(Services.forward()
+                                .to("127.0.0.1", upstream.getLocalPort())
+                                .build())
+                        .admin(null, 0)
+                        .start();
+                LoopbackClient client = LoopbackClient.connect(server.port());
+                Socket joined = upstream.accept()) {
+            joined.getOutputStream().write('x');
+            assertThat(client.readExactly(1)).containsExactly('x');
+            WebDriver browser = startBrowser(profile);
+            try {
+                browser.get(Objects.requireNonNull(server.adminUrl()));
+                await().atMost(WAIT).until(() -> addresses(browser).contains(address(client)));
+                await().atMost(WAIT)
+                        .ignoreException(StaleElementReferenceException.class)
+                        .until(() -> row(browser, client)
+                                .findElement(By.cssSelector("td.upstream"))
+                                .getText()
+                                .equals("127.0.0.1:" + upstream.getLocalPort()));
+                assertThat(browser.findElement(By.cssSelector("#clients th.upstream"))
+                                .isDisplayed())
+                        .isTrue();
             } finally {
                 browser.quit();
             }

@@ -4,7 +4,9 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,7 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     private final Level previousLevel;
     private final List<String> messages = new CopyOnWriteArrayList<>();
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<Map<String, Object>> keyValues = new CopyOnWriteArrayList<>();
 
     private LogCapture(Logger logger) {
         this.logger = logger;
@@ -31,10 +34,15 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
 
     /** Starts recording what {@code loggerName} and its children log. */
     public static LogCapture of(String loggerName) {
+        return of(loggerName, Level.INFO);
+    }
+
+    /** Starts recording what {@code loggerName} and its children log at {@code level} and above. */
+    public static LogCapture of(String loggerName, Level level) {
         LogCapture capture = new LogCapture((Logger) LoggerFactory.getLogger(loggerName));
         capture.setContext(capture.logger.getLoggerContext());
         capture.start();
-        capture.logger.setLevel(Level.INFO);
+        capture.logger.setLevel(level);
         capture.logger.addAppender(capture);
         return capture;
     }
@@ -43,6 +51,16 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     protected void append(ILoggingEvent event) {
         messages.add(event.getFormattedMessage());
         lines.add(event.getLevel() + " " + event.getFormattedMessage());
+        if (event.getKeyValuePairs() != null && !event.getKeyValuePairs().isEmpty()) {
+            Map<String, Object> pairs = new LinkedHashMap<>();
+            event.getKeyValuePairs().forEach(p -> pairs.put(p.key, p.value));
+            keyValues.add(pairs);
+        }
+    }
+
+    /** The key-value pairs of each event logged so far that has some ({@code event}, {@code reason}, ...). */
+    public List<Map<String, Object>> keyValues() {
+        return List.copyOf(keyValues);
     }
 
     /** The messages logged so far with their level first ({@code WARN closing ...}), oldest first. */

@@ -310,6 +310,11 @@ public final class TcpkitProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** The process's id, e.g. to read {@code /proc/PID/status}. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Whether the process is still running. */
     public boolean isAlive() {
         return process.isAlive();

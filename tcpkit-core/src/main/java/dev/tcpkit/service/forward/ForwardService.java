@@ -1,10 +1,20 @@
 package dev.tcpkit.service.forward;
 
+import dev.tcpkit.internal.RateLimitedLog;
 import dev.tcpkit.service.Service;
+import dev.tcpkit.transport.Bootstraps;
+import dev.tcpkit.transport.IoSupport;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
+import io.netty.resolver.AddressResolverGroup;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 
 /**
  * A TCP relay: each admitted connection is joined to a new connection to one of the upstreams, dialled from the
@@ -12,12 +22,19 @@ import java.util.List;
  * tries the next, each at most once; when all fail, the client is closed and one line names every upstream and why.
  * An upstream whose connect failed is skipped for {@code retryAfter}, unless every one is.
  *
+ * <p>Host names are looked up without blocking the event loop ({@code /etc/hosts}, then DNS), on each connect. A
+ * flood of clients while every upstream is down logs at most about one line a second.
+ *
  * <p>Bytes pass unchanged both ways, with backpressure both ways (a slow reader on either end pauses reading from the
  * other); a half-close passes on in either direction, and a reset passes on as a reset.
  */
 public final class ForwardService implements Service {
     private final Upstreams upstreams;
     private final Duration connectTimeout;
+    private final RateLimitedLog noUpstreamLog =
+            new RateLimitedLog(LoggerFactory.getLogger(Relay.class), "closed", System::nanoTime);
+    /** Made on the first connection, which tells the transport its lookups must use; one for the server's life. */
+    private final AtomicReference<@Nullable AddressResolverGroup<InetSocketAddress>> resolver = new AtomicReference<>();
 
     private ForwardService(Upstreams upstreams, Duration connectTimeout) {
         this.upstreams = upstreams;
@@ -36,7 +53,40 @@ public final class ForwardService implements Service {
 
     @Override
     public void initChannel(Channel channel) {
-        new Relay(channel, upstreams, connectTimeout).start(name());
+        new Relay(channel, upstreams, connectTimeout, resolver(channel), noUpstreamLog).start(name());
+    }
+
+    private AddressResolverGroup<InetSocketAddress> resolver(Channel channel) {
+        AddressResolverGroup<InetSocketAddress> r = resolver.get();
+        if (r != null) {
+            return r;
+        }
+        AddressResolverGroup<InetSocketAddress> made = Bootstraps.resolver(IoSupport.of(channel));
+        if (resolver.compareAndSet(null, made)) {
+            return made;
+        }
+        made.close(); // another event loop's first connection won the race
+        return Objects.requireNonNull(resolver.get());
+    }
+
+    /**
+     * Per upstream ({@code upstream="host:port"}): {@code tcpkit_forward_upstream_connects_total}, {@code
+     * _connect_failures_total} by {@code reason}, and {@code _bytes_total} by {@code direction} ({@code sent} to it,
+     * {@code received} from it).
+     */
+    @Override
+    public void bindMeters(MeterRegistry registry) {
+        for (Upstream upstream : upstreams.all()) {
+            upstream.meters().bindTo(registry, upstream.toString());
+        }
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        AddressResolverGroup<InetSocketAddress> r = resolver.getAndSet(null);
+        if (r != null) {
+            r.close();
+        }
     }
 
     /** The upstreams, in the order given: {@code host:port} each. */

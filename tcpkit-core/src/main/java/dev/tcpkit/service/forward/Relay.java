@@ -4,8 +4,10 @@ import dev.tcpkit.connection.ClientAddress;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.internal.RateLimitedLog;
 import dev.tcpkit.transport.Bootstraps;
 import dev.tcpkit.transport.IoSupport;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -15,11 +17,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * until it drains below the low mark. The end of one side's input (a half-close) becomes, once what was read before
  * it has been flushed, a shut-down of the other side's output; when both directions have ended, both close. An error
  * or a reset on one side resets the other ({@code SO_LINGER} 0, then close).
+ *
+ * <p>The client's close reason says which side ended first: {@code upstream-closed} when the upstream closed, shut its
+ * output or failed first, else what the client did ({@code client-closed}, {@code peer-reset}) or a limit.
  */
 final class Relay {
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
@@ -39,6 +47,8 @@ final class Relay {
     private final Channel client;
     private final Upstreams upstreams;
     private final Duration connectTimeout;
+    private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final RateLimitedLog noUpstreamLog;
     private final Side clientSide = new Side(true);
     private final Side upstreamSide = new Side(false);
     /** What the client sent before the upstream was connected (bytes handed on after a PROXY header, TLS). */
@@ -46,13 +56,24 @@ final class Relay {
 
     private @Nullable Channel upstream;
     private @Nullable Upstream target;
-    private int directionsEnded;
-    private boolean upstreamEndedFirst;
+    /** The upstream's counts, once connected; until then the client's reads wait in {@link #early}. */
+    private @Nullable UpstreamMeters meters;
 
-    Relay(Channel client, Upstreams upstreams, Duration connectTimeout) {
+    private int directionsEnded;
+    /** The side whose input ended, or which failed or closed, first. */
+    private @Nullable Side endedFirst;
+
+    Relay(
+            Channel client,
+            Upstreams upstreams,
+            Duration connectTimeout,
+            AddressResolverGroup<InetSocketAddress> resolver,
+            RateLimitedLog noUpstreamLog) {
         this.client = client;
         this.upstreams = upstreams;
         this.connectTimeout = connectTimeout;
+        this.resolver = resolver;
+        this.noUpstreamLog = noUpstreamLog;
     }
 
     /** Installs the client's side and dials the first upstream; the client is not read until one is connected. */
@@ -75,6 +96,7 @@ final class Relay {
         Upstream next = order.get(index);
         ChannelFuture connect = Bootstraps.client(IoSupport.of(client), client.eventLoop(), connectTimeout)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .resolver(resolver)
                 .handler(upstreamSide)
                 .connect(next.address());
         connect.addListener((ChannelFuture f) -> {
@@ -83,7 +105,9 @@ final class Relay {
                 connected(next, f.channel());
             } else {
                 upstreams.failed(next);
-                failures.add(next + " (" + Errors.connectReason(f.cause(), connectTimeout) + ")");
+                String reason = Errors.connectReason(f.cause(), connectTimeout);
+                next.meters().failed(reason);
+                failures.add(next + " (" + reason + ")");
                 dial(order, index + 1, failures);
             }
         });
@@ -92,7 +116,7 @@ final class Relay {
     @SuppressWarnings("FutureReturnValueIgnored")
     private void allFailed(List<String> failures) {
         String detail = "no upstream: " + String.join(", ", failures);
-        log.warn("forward: {} closed, {}", ClientAddress.format(client), detail);
+        noUpstreamLog.log(ClientAddress.format(client), detail, "no upstream");
         Connection connection = Connection.of(client);
         if (connection != null) {
             connection.closeReason(CloseReason.UPSTREAM_FAILED, detail);
@@ -109,12 +133,20 @@ final class Relay {
         }
         upstream = channel;
         target = to;
+        UpstreamMeters m = to.meters();
+        meters = m;
+        m.connects.increment();
+        Connection connection = Connection.of(client);
+        if (connection != null) {
+            connection.upstream(to.toString());
+        }
         boolean clientEnded = false;
         Object msg;
         while ((msg = early.poll()) != null) {
             if (msg instanceof ChannelInputShutdownEvent) {
                 clientEnded = true;
             } else {
+                count(msg, m.sent);
                 channel.write(msg, channel.voidPromise());
             }
         }
@@ -123,6 +155,12 @@ final class Relay {
             inputEnded(true);
         } else {
             client.config().setAutoRead(true);
+        }
+    }
+
+    private static void count(Object msg, LongAdder bytes) {
+        if (msg instanceof ByteBuf buf) {
+            bytes.add(buf.readableBytes());
         }
     }
 
@@ -140,9 +178,6 @@ final class Relay {
         if (to == null) {
             return;
         }
-        if (!fromClient && directionsEnded == 0) {
-            upstreamEndedFirst = true;
-        }
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture flushed) -> {
             if (!flushed.isSuccess()) {
                 return; // the failure reached the other side's exceptionCaught
@@ -156,7 +191,7 @@ final class Relay {
         if (++directionsEnded < 2) {
             return;
         }
-        if (upstreamEndedFirst) {
+        if (endedFirst == upstreamSide) {
             giveClientReason(CloseReason.UPSTREAM_CLOSED, "closed by upstream " + target);
         } else {
             giveClientReason(CloseReason.CLIENT_CLOSED, "closed by client");
@@ -165,6 +200,12 @@ final class Relay {
         Channel u = upstream;
         if (u != null) {
             u.close();
+        }
+    }
+
+    private void ended(Side side) {
+        if (endedFirst == null) {
+            endedFirst = side;
         }
     }
 
@@ -215,10 +256,12 @@ final class Relay {
         @SuppressWarnings("FutureReturnValueIgnored") // the void promise reports failures through the pipeline
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             Channel to = other();
-            if (to == null) {
+            UpstreamMeters m = meters;
+            if (to == null || m == null) {
                 early.add(msg); // the client, before the upstream is connected
                 return;
             }
+            count(msg, isClient ? m.sent : m.received);
             to.write(msg, to.voidPromise());
         }
 
@@ -250,6 +293,7 @@ final class Relay {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent && !inputEnded) {
                 inputEnded = true;
+                ended(this);
                 if (isClient && upstream == null) {
                     early.add(evt);
                 } else {
@@ -266,9 +310,12 @@ final class Relay {
                 return;
             }
             failed = true;
+            ended(this);
             String reason = Errors.reason(cause);
             log.debug("forward: {} {}: {}", ClientAddress.format(client), isClient ? "client" : "upstream", reason);
-            if (!isClient) {
+            // An upstream's failure is the client's reason even after the client's half-close: it is why the client
+            // lost what it was waiting for.
+            if (!isClient && client.isActive()) {
                 giveClientReason(
                         CloseReason.UPSTREAM_CLOSED,
                         reason.startsWith("connection reset")
@@ -286,9 +333,10 @@ final class Relay {
         @Override
         @SuppressWarnings("FutureReturnValueIgnored")
         public void channelInactive(ChannelHandlerContext ctx) {
+            ended(this);
             if (isClient) {
                 releaseEarly();
-            } else {
+            } else if (endedFirst == this && client.isActive()) {
                 giveClientReason(CloseReason.UPSTREAM_CLOSED, "closed by upstream " + target);
             }
             Channel to = other();

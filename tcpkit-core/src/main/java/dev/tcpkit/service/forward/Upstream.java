@@ -10,6 +10,7 @@ final class Upstream {
     private final String host;
     private final int port;
     private final String text;
+    private final UpstreamMeters meters = new UpstreamMeters();
     /** Whether the last connect failed; a success clears it. */
     private volatile boolean down;
     /** {@link System#nanoTime()} until which this upstream is skipped, while {@link #down}. */
@@ -24,6 +25,10 @@ final class Upstream {
     /** Unresolved: the name is looked up on each connect, so a changed address is followed. */
     InetSocketAddress address() {
         return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    UpstreamMeters meters() {
+        return meters;
     }
 
     boolean isUp(long now) {
