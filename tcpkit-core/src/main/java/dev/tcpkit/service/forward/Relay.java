@@ -14,8 +14,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +39,7 @@ final class Relay {
     private final Channel client;
     private final Upstreams upstreams;
     private final Duration connectTimeout;
+    private final UpstreamPipeline upstreamPipeline;
     private final Side clientSide = new Side(true);
     private final Side upstreamSide = new Side(false);
     /** What the client sent before the upstream was connected (bytes handed on after a PROXY header, TLS). */
@@ -49,10 +50,11 @@ final class Relay {
     private int directionsEnded;
     private boolean upstreamEndedFirst;
 
-    Relay(Channel client, Upstreams upstreams, Duration connectTimeout) {
+    Relay(Channel client, Upstreams upstreams, Duration connectTimeout, UpstreamPipeline upstreamPipeline) {
         this.client = client;
         this.upstreams = upstreams;
         this.connectTimeout = connectTimeout;
+        this.upstreamPipeline = upstreamPipeline;
     }
 
     /** Installs the client's side and dials the first upstream; the client is not read until one is connected. */
@@ -78,15 +80,27 @@ final class Relay {
                 .handler(upstreamSide)
                 .connect(next.address());
         connect.addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
-                upstreams.connected(next);
-                connected(next, f.channel());
-            } else {
-                upstreams.failed(next);
-                failures.add(next + " (" + Errors.connectReason(f.cause(), connectTimeout) + ")");
-                dial(order, index + 1, failures);
+            if (!f.isSuccess()) {
+                failed(next, f.cause(), order, index, failures);
+                return;
             }
+            upstreamPipeline.prepare(client, f.channel(), next).addListener((Future<Channel> ready) -> {
+                if (ready.isSuccess()) {
+                    upstreams.connected(next);
+                    connected(next, f.channel());
+                } else {
+                    f.channel().close();
+                    failed(next, ready.cause(), order, index, failures);
+                }
+            });
         });
+    }
+
+    /** {@code next} could not be connected (or its TLS handshake failed): it is marked down and the next is tried. */
+    private void failed(Upstream next, Throwable cause, List<Upstream> order, int index, List<String> failures) {
+        upstreams.failed(next);
+        failures.add(next + " (" + UpstreamPipeline.reason(cause, connectTimeout) + ")");
+        dial(order, index + 1, failures);
     }
 
     @SuppressWarnings("FutureReturnValueIgnored")
@@ -147,7 +161,7 @@ final class Relay {
             if (!flushed.isSuccess()) {
                 return; // the failure reached the other side's exceptionCaught
             }
-            ((DuplexChannel) to).shutdownOutput().addListener((ChannelFuture shut) -> directionEnded());
+            UpstreamPipeline.shutdownOutput(to).addListener((ChannelFuture shut) -> directionEnded());
         });
     }
 
