@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -165,11 +166,16 @@ final class UpstreamPipeline {
         return v4 || !(ip instanceof Inet4Address) ? text : "::ffff:" + text;
     }
 
-    /** Keeps the relay's handler from seeing a handshake's failure, or a close during it, as its own. */
+    /**
+     * Keeps the relay's handler from seeing the handshake's failure, or a close during it, as its own; and ends the
+     * handshake when the upstream does (an error, or the end of its input: a half-closed channel would otherwise wait
+     * for the handshake timeout).
+     */
     private static final class HandshakeGate extends ChannelInboundHandlerAdapter {
         @Override
+        @SuppressWarnings("FutureReturnValueIgnored") // the handshake future reports the close
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // The handshake future carries it to the dial.
+            ctx.close();
         }
 
         @Override
@@ -178,8 +184,12 @@ final class UpstreamPipeline {
         }
 
         @Override
+        @SuppressWarnings("FutureReturnValueIgnored") // the handshake future reports the close
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            // The handshake's own events, and the end of an input that never carried relay bytes.
+            if (evt instanceof ChannelInputShutdownEvent) {
+                ctx.close();
+            }
+            // The handshake's own events are not the relay's.
         }
 
         @Override
