@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** {@code tcpkit serve forward --to HOST:PORT}: a TCP relay. */
 @Command(
@@ -86,9 +87,14 @@ final class ForwardCommand extends ServiceCommand {
         if (retryAfter != null) {
             builder.retryAfter(retryAfter);
         }
-        builder.sendProxy(sendProxy)
+        try {
+            builder.upstreamSni(upstreamTls.toSni);
+        } catch (IllegalArgumentException refused) {
+            // The library names its own setting, which UsageErrors cannot match to this option's name.
+            throw new ParameterException(spec.commandLine(), "--to-sni must be a host name: " + upstreamTls.toSni);
+        }
+        return builder.sendProxy(sendProxy)
                 .upstreamTls(upstreamTls.newContext(tls.tlsProvider))
-                .upstreamSni(upstreamTls.toSni);
-        return builder.build();
+                .build();
     }
 }
