@@ -161,7 +161,7 @@ final class Relay {
             if (!flushed.isSuccess()) {
                 return; // the failure reached the other side's exceptionCaught
             }
-            UpstreamPipeline.shutdownOutput(to).addListener((ChannelFuture shut) -> directionEnded());
+            HalfClose.shutdownOutput(to).addListener((ChannelFuture shut) -> directionEnded());
         });
     }
 

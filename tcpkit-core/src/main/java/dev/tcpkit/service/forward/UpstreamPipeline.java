@@ -4,13 +4,10 @@ import dev.tcpkit.connection.ClientAddress;
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.security.TlsErrors;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
@@ -82,15 +79,15 @@ final class UpstreamPipeline {
             return ready.setSuccess(upstream);
         }
         // Added to an active channel, the SslHandler starts the handshake now: after the header, ahead of the relay.
-        upstream.pipeline().addFirst(GATE, new HandshakeGate());
+        upstream.pipeline().addFirst(GATE, new HandshakeGate(ready));
         SslHandler ssl = newSslHandler(tls, upstream, target);
         upstream.pipeline().addFirst(SSL, ssl);
         ssl.handshakeFuture().addListener((Future<Channel> done) -> {
             if (done.isSuccess()) {
                 upstream.pipeline().remove(GATE);
-                ready.setSuccess(upstream);
+                ready.trySuccess(upstream);
             } else {
-                ready.setFailure(done.cause());
+                ready.tryFailure(done.cause()); // unless the gate saw the first cause
             }
         });
         return ready;
@@ -118,24 +115,6 @@ final class UpstreamPipeline {
         return TlsErrors.isTls(cause)
                 ? "tls: " + TlsErrors.reason(cause, "upstream")
                 : Errors.connectReason(cause, connectTimeout);
-    }
-
-    /**
-     * Ends the sending side of {@code channel}, a client's or an upstream's. Under TLS that is a {@code close_notify}
-     * first, then the TCP half-close: in TLS 1.3 the other side may still send after a {@code close_notify}, so a
-     * half-close passes through as it does in the clear; a TLS 1.2 peer usually answers with its own and closes,
-     * which ends the relay as a close would.
-     */
-    @SuppressWarnings("FutureReturnValueIgnored") // the returned promise carries the outcome
-    static ChannelFuture shutdownOutput(Channel channel) {
-        SslHandler ssl = channel.pipeline().get(SslHandler.class);
-        if (ssl == null) {
-            return ((DuplexChannel) channel).shutdownOutput();
-        }
-        ChannelPromise shut = channel.newPromise();
-        // Whether or not the close_notify went out, the TCP half-close still tells the peer.
-        ssl.closeOutbound().addListener(f -> ((DuplexChannel) channel).shutdownOutput(shut));
-        return shut;
     }
 
     /** The header naming the relay's client and where it connected to, as the upstream should see them. */
@@ -172,9 +151,16 @@ final class UpstreamPipeline {
      * for the handshake timeout).
      */
     private static final class HandshakeGate extends ChannelInboundHandlerAdapter {
+        private final Promise<Channel> ready;
+
+        HandshakeGate(Promise<Channel> ready) {
+            this.ready = ready;
+        }
+
         @Override
-        @SuppressWarnings("FutureReturnValueIgnored") // the handshake future reports the close
+        @SuppressWarnings("FutureReturnValueIgnored") // the dial closes it too, and reports why
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ready.tryFailure(cause); // a reset, say: more telling than the handshake's "closed" that follows
             ctx.close();
         }
 

@@ -114,6 +114,31 @@ final class ForwardTlsTest {
         }
     }
 
+    // The upstream's half-close reaches the TLS client as a close_notify (then the TCP half-close): the end of the
+    // stream, not a truncation; the client may still send.
+    @ParameterizedTest
+    @EnumSource(names = {"OPENSSL", "JDK"})
+    void terminatingPassesAnUpstreamHalfCloseAsCloseNotify(TlsProvider provider) throws Exception {
+        assumeThat(provider != TlsProvider.OPENSSL || OpenSsl.isAvailable()).isTrue();
+        SslContext serverTls = TlsContexts.server(new KeyFiles(pem.serverChain(), pem.serverKey()), null, provider);
+        try (ServerSocket upstream = plainUpstream();
+                TcpServer server = start(serverTls, Services.forward().to("127.0.0.1", upstream.getLocalPort()));
+                TlsClient client = TlsClient.connect(server.port(), PKI.root, null)) {
+            Future<String> atUpstream = pool.submit(() -> {
+                try (Socket s = upstream.accept()) {
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write("banner".getBytes(UTF_8));
+                    s.shutdownOutput();
+                    return new String(s.getInputStream().readAllBytes(), UTF_8);
+                }
+            });
+            assertThat(new String(client.readToEnd(), UTF_8)).isEqualTo("banner");
+            client.send("after the banner".getBytes(UTF_8));
+            client.shutdownOutput();
+            assertThat(atUpstream.get(10, TimeUnit.SECONDS)).isEqualTo("after the banner");
+        }
+    }
+
     // The client's half-close becomes the upstream's close_notify and TCP half-close: the JDK upstream reads the end
     // of input, and answers after it.
     @ParameterizedTest
