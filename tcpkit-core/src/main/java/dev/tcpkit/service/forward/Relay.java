@@ -81,7 +81,7 @@ final class Relay {
                 .connect(next.address());
         connect.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
-                failed(next, f.cause(), order, index, failures);
+                failed(next, Errors.connectReason(f.cause(), connectTimeout), order, index, failures);
                 return;
             }
             upstreamPipeline.prepare(client, f.channel(), next).addListener((Future<Channel> ready) -> {
@@ -90,16 +90,16 @@ final class Relay {
                     connected(next, f.channel());
                 } else {
                     f.channel().close();
-                    failed(next, ready.cause(), order, index, failures);
+                    failed(next, UpstreamPipeline.failure(ready.cause()), order, index, failures);
                 }
             });
         });
     }
 
     /** {@code next} could not be connected (or its TLS handshake failed): it is marked down and the next is tried. */
-    private void failed(Upstream next, Throwable cause, List<Upstream> order, int index, List<String> failures) {
+    private void failed(Upstream next, String reason, List<Upstream> order, int index, List<String> failures) {
         upstreams.failed(next);
-        failures.add(next + " (" + UpstreamPipeline.reason(cause, connectTimeout) + ")");
+        failures.add(next + " (" + reason + ")");
         dial(order, index + 1, failures);
     }
 

@@ -1,7 +1,6 @@
 package dev.tcpkit.service.forward;
 
 import dev.tcpkit.connection.ClientAddress;
-import dev.tcpkit.internal.Errors;
 import dev.tcpkit.security.TlsErrors;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -63,8 +62,8 @@ final class UpstreamPipeline {
      * Sends the PROXY header and starts TLS on the just-connected {@code upstream}; the future succeeds when the relay
      * may pass bytes, or fails with why the upstream cannot be used.
      */
-    @SuppressWarnings(
-            "FutureReturnValueIgnored") // a failed header write fails the handshake, or the relay's first write
+    // A failed header write fails the handshake, or the relay's first write.
+    @SuppressWarnings("FutureReturnValueIgnored")
     Future<Channel> prepare(Channel client, Channel upstream, Upstream target) {
         if (proxyVersion != null) {
             ChannelPipeline pipeline = upstream.pipeline();
@@ -110,11 +109,9 @@ final class UpstreamPipeline {
         return ssl;
     }
 
-    /** Why {@link #prepare} failed, or a connect did, as the "no upstream" line shows it after the upstream. */
-    static String reason(Throwable cause, Duration connectTimeout) {
-        return TlsErrors.isTls(cause)
-                ? "tls: " + TlsErrors.reason(cause, "upstream")
-                : Errors.connectReason(cause, connectTimeout);
+    /** Why {@link #prepare} failed, as the "no upstream" line shows it after the upstream: only TLS can fail it. */
+    static String failure(Throwable cause) {
+        return "tls: " + TlsErrors.reason(cause, "upstream");
     }
 
     /** The header naming the relay's client and where it connected to, as the upstream should see them. */
