@@ -86,6 +86,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.service.Service",
                         "dev.tcpkit.service.chat.ChatService",
                         "dev.tcpkit.service.forward.ForwardService",
+                        "dev.tcpkit.service.forward.ProxyVersion",
                         "dev.tcpkit.service.message.MessageService");
     }
 

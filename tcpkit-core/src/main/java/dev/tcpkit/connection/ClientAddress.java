@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ClientAddress {
     private static final AttributeKey<InetSocketAddress> PROXIED = AttributeKey.valueOf(ClientAddress.class, "proxied");
+    private static final AttributeKey<InetSocketAddress> PROXIED_DESTINATION =
+            AttributeKey.valueOf(ClientAddress.class, "proxiedDestination");
 
     private ClientAddress() {}
 
@@ -28,13 +30,26 @@ public final class ClientAddress {
         return Addresses.format(of(channel));
     }
 
+    /**
+     * Where the client connected to: with {@code --proxy-protocol}, the destination its PROXY header named; otherwise
+     * this server's own address. {@code null} only for a channel that was never bound.
+     */
+    public static @Nullable SocketAddress destinationOf(Channel channel) {
+        InetSocketAddress proxied = channel.attr(PROXIED_DESTINATION).get();
+        return proxied != null ? proxied : channel.localAddress();
+    }
+
     /** Whether the address comes from a PROXY header. */
     public static boolean isProxied(Channel channel) {
         return channel.attr(PROXIED).get() != null;
     }
 
-    /** Records the client a PROXY header named, which {@link #of} then answers instead of the peer. */
-    public static void setProxied(Channel channel, InetSocketAddress client) {
+    /**
+     * Records the client a PROXY header named, which {@link #of} then answers instead of the peer, and the destination
+     * it named, which {@link #destinationOf} answers ({@code null}: none, the server's own address stands).
+     */
+    public static void setProxied(Channel channel, InetSocketAddress client, @Nullable InetSocketAddress destination) {
         channel.attr(PROXIED).set(client);
+        channel.attr(PROXIED_DESTINATION).set(destination);
     }
 }

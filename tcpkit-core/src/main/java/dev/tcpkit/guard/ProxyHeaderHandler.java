@@ -86,7 +86,7 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         InetSocketAddress client = clientOf(header);
         if (client != null) {
-            ClientAddress.setProxied(ch, client);
+            ClientAddress.setProxied(ch, client, destinationOf(header));
         } else {
             client = (InetSocketAddress) ch.remoteAddress();
         }
@@ -108,6 +108,13 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
         }
         InetAddress ip = NetUtil.createInetAddressFromIpAddressString(source);
         return ip == null ? null : new InetSocketAddress(ip, header.sourcePort());
+    }
+
+    /** Where the header says the client connected to; {@code null} if it names no address there. */
+    private static @Nullable InetSocketAddress destinationOf(HAProxyMessage header) {
+        String destination = header.destinationAddress();
+        InetAddress ip = destination == null ? null : NetUtil.createInetAddressFromIpAddressString(destination);
+        return ip == null ? null : new InetSocketAddress(ip, header.destinationPort());
     }
 
     @Override

@@ -3,11 +3,15 @@ package dev.tcpkit.app.cli;
 import dev.tcpkit.Services;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.service.forward.ForwardService;
+import dev.tcpkit.service.forward.ProxyVersion;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** {@code tcpkit serve forward --to HOST:PORT}: a TCP relay. */
 @Command(
@@ -15,11 +19,15 @@ import picocli.CommandLine.Option;
         description = {
             "Relays each connection to an upstream, bytes unchanged both ways: the --to upstreams in turn;"
                     + " a failed connect tries the next; when all fail the client is closed.",
-            "A half-close and a reset pass on in either direction."
+            "A half-close and a reset pass on in either direction (under TLS: close_notify, then the TCP half-close).",
+            "With --tls-cert/--tls-key it terminates TLS; with --to-tls it speaks TLS to the upstreams; with both it"
+                    + " re-encrypts."
         },
         footer = {
             "  tcpkit serve forward --port 8080 --to 127.0.0.1:80",
-            "  tcpkit serve forward --port 5432 --to db1:5432 --to db2:5432 --connect-timeout 2s"
+            "  tcpkit serve forward --port 5432 --to db1:5432 --to db2:5432 --connect-timeout 2s",
+            "  tcpkit serve forward --port 443 --tls-cert cert.pem --tls-key key.pem --to 127.0.0.1:8080 --send-proxy v2",
+            "  tcpkit serve forward --port 6379 --to redis.internal:6380 --to-tls --to-ca internal-ca.pem"
         })
 final class ForwardCommand extends ServiceCommand {
     @Option(
@@ -46,8 +54,29 @@ final class ForwardCommand extends ServiceCommand {
     @Nullable
     Duration retryAfter;
 
+    @Option(
+            names = "--send-proxy",
+            paramLabel = "v1|v2",
+            description = "Send each upstream a PROXY header first, naming the client (under --proxy-protocol, the"
+                    + " one its header named) and the address it connected to.")
+    @Nullable
+    ProxyVersion sendProxy;
+
+    @ArgGroup(validate = false, heading = "%nUpstream TLS:%n", order = 35)
+    UpstreamTlsOptions upstreamTls = new UpstreamTlsOptions();
+
     @Override
-    Service newService() {
+    void checkOptions() {
+        upstreamTls.check(spec);
+    }
+
+    @Override
+    boolean speaksTlsToUpstreams() {
+        return upstreamTls.toTls;
+    }
+
+    @Override
+    Service newService() throws IOException {
         ForwardService.Builder builder = Services.forward();
         for (HostPortConverter.HostPort upstream : to) {
             builder.to(upstream.host(), upstream.port());
@@ -58,6 +87,14 @@ final class ForwardCommand extends ServiceCommand {
         if (retryAfter != null) {
             builder.retryAfter(retryAfter);
         }
-        return builder.build();
+        try {
+            builder.upstreamSni(upstreamTls.toSni);
+        } catch (IllegalArgumentException refused) {
+            // The library names its own setting, which UsageErrors cannot match to this option's name.
+            throw new ParameterException(spec.commandLine(), "--to-sni must be a host name: " + upstreamTls.toSni);
+        }
+        return builder.sendProxy(sendProxy)
+                .upstreamTls(upstreamTls.newContext(tls.tlsProvider))
+                .build();
     }
 }

@@ -74,9 +74,14 @@ abstract class ServiceCommand implements Callable<Integer> {
     /** Checks what the library cannot: which options go together on this command line. */
     void checkOptions() {}
 
+    /** Whether this service speaks TLS to upstreams of its own, so that {@code --tls-provider} has a use without TLS. */
+    boolean speaksTlsToUpstreams() {
+        return false;
+    }
+
     @Override
     public final Integer call() throws IOException, InterruptedException {
-        tls.check(spec);
+        tls.check(spec, speaksTlsToUpstreams());
         proxy.check(spec);
         admin.check(spec);
         checkOptions();

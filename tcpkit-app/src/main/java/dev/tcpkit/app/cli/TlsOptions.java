@@ -50,8 +50,12 @@ final class TlsOptions {
             description = "TLS implementation (default: ${DEFAULT-VALUE}: openssl where it loads, else jdk).")
     TlsProvider tlsProvider = TlsProvider.AUTO;
 
-    /** Options that do not fit together are usage errors, before any file is read. */
-    void check(CommandSpec spec) {
+    /**
+     * Options that do not fit together are usage errors, before any file is read.
+     *
+     * @param upstreamTls whether the service speaks TLS to upstreams, which {@code --tls-provider} applies to too
+     */
+    void check(CommandSpec spec, boolean upstreamTls) {
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together: give both");
         }
@@ -60,7 +64,7 @@ final class TlsOptions {
                     spec.commandLine(), "--tls-self-signed and --tls-cert exclude each other: give one");
         }
         boolean tls = tlsSelfSigned || tlsCert != null;
-        if (!tls && spec.commandLine().getParseResult().hasMatchedOption("--tls-provider")) {
+        if (!tls && !upstreamTls && spec.commandLine().getParseResult().hasMatchedOption("--tls-provider")) {
             throw new ParameterException(
                     spec.commandLine(), "--tls-provider needs TLS: add --tls-cert and --tls-key, or --tls-self-signed");
         }

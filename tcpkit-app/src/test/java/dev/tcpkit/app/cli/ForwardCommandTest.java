@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code tcpkit serve forward}'s command line, in process: its help and its usage errors (nothing is served). */
@@ -27,6 +31,8 @@ final class ForwardCommandTest {
         assertThat(out.toString())
                 .startsWith("Usage: tcpkit serve forward")
                 .contains("--to=HOST:PORT", "--connect-timeout", "--to-retry-after", "--max-connections", "--tls-cert")
+                .contains("--send-proxy=v1|v2", "Upstream TLS:", "--to-tls", "--to-ca=FILE", "--to-insecure")
+                .contains("--to-sni=NAME", "--to-cert=FILE", "--to-key=FILE")
                 .contains("tcpkit serve forward --port 8080 --to 127.0.0.1:80");
         assertThat(err.toString()).isEmpty();
         assertThat(execute("serve", "--help")).isZero();
@@ -56,6 +62,55 @@ final class ForwardCommandTest {
         assertThat(execute("serve", "forward", "--to", "h:1", "--connect-timeout", "soon"))
                 .isEqualTo(2);
         assertThat(err.toString()).startsWith("Invalid value for option '--connect-timeout'");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--to-ca ca.pem | --to-ca needs --to-tls",
+                "--to-insecure | --to-insecure needs --to-tls",
+                "--to-sni example.org | --to-sni needs --to-tls",
+                "--to-cert c.pem --to-key k.pem | --to-cert needs --to-tls",
+                "--to-key k.pem | --to-key needs --to-tls",
+                "--to-tls --to-ca ca.pem --to-insecure | --to-insecure and --to-ca exclude each other: give one",
+                "--to-tls --to-cert c.pem | --to-cert and --to-key go together: give both",
+                "--to-tls --to-key k.pem | --to-cert and --to-key go together: give both",
+                "--to-tls --to-insecure --to-sni bad_name! | --to-sni must be a host name: bad_name!",
+                "--send-proxy v3 | Invalid value for option '--send-proxy'",
+            })
+    void upstreamOptionsThatDoNotFitTogetherAreUsageErrorsOnOneLine(String args, String message) {
+        List<String> argv = new ArrayList<>(List.of("serve", "forward", "--port", "0", "--to", "127.0.0.1:1"));
+        argv.addAll(List.of(args.split(" ")));
+        assertThat(execute(argv.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).get().asString().startsWith(message);
+        assertThat(err.toString()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void aMissingUpstreamCaIsOneLineAndExitCodeOneAsForTheServersOwnFiles(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.pem");
+        assertThat(execute(
+                        "serve", "forward", "--port", "0", "--to", "127.0.0.1:1", "--to-tls", "--to-ca", "" + missing))
+                .isOne();
+        assertThat(err.toString()).isEqualTo("cannot read TLS CA " + missing + ": no such file or directory\n");
+    }
+
+    @Test
+    void tlsProviderIsAcceptedForUpstreamTlsAlone() {
+        // Accepted, then the run fails on the CA file: past the usage checks, which is what this is about.
+        assertThat(execute(
+                        "serve",
+                        "forward",
+                        "--to",
+                        "127.0.0.1:1",
+                        "--to-tls",
+                        "--tls-provider",
+                        "jdk",
+                        "--to-ca",
+                        "missing.pem"))
+                .isOne();
+        assertThat(err.toString()).startsWith("cannot read TLS CA missing.pem");
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.tcpkit.transport.Bootstraps;
 import dev.tcpkit.transport.IoSupport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.AddressResolverGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SNIHostName;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
@@ -27,18 +29,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bytes pass unchanged both ways, with backpressure both ways (a slow reader on either end pauses reading from the
  * other); a half-close passes on in either direction, and a reset passes on as a reset.
+ *
+ * <p>Each upstream connection may start with a PROXY header naming the real client ({@link Builder#sendProxy}), and
+ * may speak TLS ({@link Builder#upstreamTls}): a failed handshake counts as a failed connect. With TLS on the server
+ * too, the service terminates TLS (plain upstreams), originates it (plain clients) or re-encrypts.
  */
 public final class ForwardService implements Service {
     private final Upstreams upstreams;
     private final Duration connectTimeout;
+    private final UpstreamPipeline upstreamPipeline;
     private final RateLimitedLog noUpstreamLog =
             new RateLimitedLog(LoggerFactory.getLogger(Relay.class), "closed", System::nanoTime);
     /** Made on the first connection, which tells the transport its lookups must use; one for the server's life. */
     private final AtomicReference<@Nullable AddressResolverGroup<InetSocketAddress>> resolver = new AtomicReference<>();
 
-    private ForwardService(Upstreams upstreams, Duration connectTimeout) {
+    private ForwardService(Upstreams upstreams, Duration connectTimeout, UpstreamPipeline upstreamPipeline) {
         this.upstreams = upstreams;
         this.connectTimeout = connectTimeout;
+        this.upstreamPipeline = upstreamPipeline;
     }
 
     /** A builder: name at least one upstream with {@link Builder#to}. */
@@ -53,7 +61,7 @@ public final class ForwardService implements Service {
 
     @Override
     public void initChannel(Channel channel) {
-        new Relay(channel, upstreams, connectTimeout, resolver(channel), noUpstreamLog).start(name());
+        new Relay(channel, upstreams, connectTimeout, resolver(channel), noUpstreamLog, upstreamPipeline).start(name());
     }
 
     private AddressResolverGroup<InetSocketAddress> resolver(Channel channel) {
@@ -99,6 +107,9 @@ public final class ForwardService implements Service {
         private final List<Upstream> to = new ArrayList<>();
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration retryAfter = Duration.ofSeconds(10);
+        private @Nullable ProxyVersion sendProxy;
+        private @Nullable SslContext upstreamTls;
+        private @Nullable String upstreamSni;
 
         private Builder() {}
 
@@ -131,9 +142,53 @@ public final class ForwardService implements Service {
         }
 
         /**
+         * Sends each upstream a PROXY header first, naming the client (under the server's PROXY protocol, the client
+         * its header named) and the address it connected to; {@code null} (the default) sends none.
+         */
+        public Builder sendProxy(@Nullable ProxyVersion version) {
+            this.sendProxy = version;
+            return this;
+        }
+
+        /**
+         * Speaks TLS to the upstreams with this client context, e.g. from {@code TlsContexts.client}; {@code null}
+         * (the default) speaks plain TCP. The context decides what is verified; when it verifies the host name, the
+         * certificate must name the {@link #upstreamSni SNI name}, else the upstream's host as given. The handshake may
+         * take as long as the connect timeout; a failed one tries the next upstream.
+         *
+         * @throws IllegalArgumentException if {@code context} is a server's
+         */
+        public Builder upstreamTls(@Nullable SslContext context) {
+            if (context != null && !context.isClient()) {
+                throw new IllegalArgumentException("upstream TLS needs a client SslContext, not a server one");
+            }
+            this.upstreamTls = context;
+            return this;
+        }
+
+        /**
+         * The host name sent in TLS's SNI to every upstream and expected in its certificate; {@code null} (the default)
+         * sends the upstream's host when it is a name, and none for an IP address.
+         *
+         * @throws IllegalArgumentException if {@code name} is not a host name
+         */
+        public Builder upstreamSni(@Nullable String name) {
+            if (name != null) {
+                try {
+                    new SNIHostName(name);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("upstream sni must be a host name: " + name, e);
+                }
+            }
+            this.upstreamSni = name;
+            return this;
+        }
+
+        /**
          * Builds the service.
          *
-         * @throws IllegalArgumentException without an upstream, or with a duration out of range
+         * @throws IllegalArgumentException without an upstream, with a duration out of range, or with an SNI name but
+         *     no TLS
          */
         public ForwardService build() {
             if (to.isEmpty()) {
@@ -145,7 +200,13 @@ public final class ForwardService implements Service {
             if (retryAfter.isNegative()) {
                 throw new IllegalArgumentException("retry-after must not be negative: " + retryAfter);
             }
-            return new ForwardService(new Upstreams(to, retryAfter, System::nanoTime), connectTimeout);
+            if (upstreamSni != null && upstreamTls == null) {
+                throw new IllegalArgumentException("upstream sni needs upstream TLS");
+            }
+            return new ForwardService(
+                    new Upstreams(to, retryAfter, System::nanoTime),
+                    connectTimeout,
+                    new UpstreamPipeline(sendProxy, upstreamTls, upstreamSni, connectTimeout));
         }
     }
 }

@@ -16,9 +16,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -49,6 +49,7 @@ final class Relay {
     private final Duration connectTimeout;
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final RateLimitedLog noUpstreamLog;
+    private final UpstreamPipeline upstreamPipeline;
     private final Side clientSide = new Side(true);
     private final Side upstreamSide = new Side(false);
     /** What the client sent before the upstream was connected (bytes handed on after a PROXY header, TLS). */
@@ -68,12 +69,14 @@ final class Relay {
             Upstreams upstreams,
             Duration connectTimeout,
             AddressResolverGroup<InetSocketAddress> resolver,
-            RateLimitedLog noUpstreamLog) {
+            RateLimitedLog noUpstreamLog,
+            UpstreamPipeline upstreamPipeline) {
         this.client = client;
         this.upstreams = upstreams;
         this.connectTimeout = connectTimeout;
         this.resolver = resolver;
         this.noUpstreamLog = noUpstreamLog;
+        this.upstreamPipeline = upstreamPipeline;
     }
 
     /** Installs the client's side and dials the first upstream; the client is not read until one is connected. */
@@ -100,17 +103,28 @@ final class Relay {
                 .handler(upstreamSide)
                 .connect(next.address());
         connect.addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
-                upstreams.connected(next);
-                connected(next, f.channel());
-            } else {
-                upstreams.failed(next);
-                String reason = Errors.connectReason(f.cause(), connectTimeout);
-                next.meters().failed(reason);
-                failures.add(next + " (" + reason + ")");
-                dial(order, index + 1, failures);
+            if (!f.isSuccess()) {
+                failed(next, Errors.connectReason(f.cause(), connectTimeout), order, index, failures);
+                return;
             }
+            upstreamPipeline.prepare(client, f.channel(), next).addListener((Future<Channel> ready) -> {
+                if (ready.isSuccess()) {
+                    upstreams.connected(next);
+                    connected(next, f.channel());
+                } else {
+                    f.channel().close();
+                    failed(next, UpstreamPipeline.failure(ready.cause()), order, index, failures);
+                }
+            });
         });
+    }
+
+    /** {@code next} could not be connected (or its TLS handshake failed): it is marked down and the next is tried. */
+    private void failed(Upstream next, String reason, List<Upstream> order, int index, List<String> failures) {
+        upstreams.failed(next);
+        next.meters().failed(reason);
+        failures.add(next + " (" + reason + ")");
+        dial(order, index + 1, failures);
     }
 
     @SuppressWarnings("FutureReturnValueIgnored")
@@ -182,7 +196,7 @@ final class Relay {
             if (!flushed.isSuccess()) {
                 return; // the failure reached the other side's exceptionCaught
             }
-            ((DuplexChannel) to).shutdownOutput().addListener((ChannelFuture shut) -> directionEnded());
+            HalfClose.shutdownOutput(to).addListener((ChannelFuture shut) -> directionEnded());
         });
     }
 

@@ -22,6 +22,15 @@ final class Upstream {
         this.text = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
+    /** The host as given: a name, or an IP literal (IPv6 without brackets). */
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
+    }
+
     /** Unresolved: the name is looked up on each connect, so a changed address is followed. */
     InetSocketAddress address() {
         return InetSocketAddress.createUnresolved(host, port);

@@ -21,12 +21,17 @@ final class UpstreamMeters {
         TIMEOUT,
         UNREACHABLE,
         UNKNOWN_HOST,
+        /** Connected, but the TLS handshake failed. */
+        TLS,
         OTHER;
 
         final String word = name().toLowerCase(Locale.ROOT).replace('_', '-');
 
-        /** The failure that a reason from {@code Errors.connectReason} names. */
+        /** The failure that a reason from {@code Errors.connectReason} or {@code UpstreamPipeline.failure} names. */
         static Failure of(String reason) {
+            if (reason.startsWith("tls:")) {
+                return TLS;
+            }
             if (reason.startsWith("timed out")) {
                 return TIMEOUT;
             }
