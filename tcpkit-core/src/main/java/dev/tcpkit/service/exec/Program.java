@@ -206,7 +206,9 @@ final class Program extends ChannelInboundHandlerAdapter {
     /** Reads one chunk of stdout on the pool and hands it to the loop, which reads again while the client keeps up. */
     private void readStdout(InputStream stdout) {
         programs.execute(() -> {
-            ByteBuf chunk = channel.alloc().buffer(CHUNK);
+            // A heap buffer: the pipe is read straight into its array. Into a direct one, Netty reads through a new
+            // temporary array per chunk, and 200 MiB of output grew the heap by over 100 MiB of garbage.
+            ByteBuf chunk = channel.alloc().heapBuffer(CHUNK);
             int n;
             try {
                 n = chunk.writeBytes(stdout, CHUNK);

@@ -1,5 +1,6 @@
 package dev.tcpkit.service.exec;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The running programs of one exec service and the threads that serve them: the pool that does their blocking pipe
@@ -33,12 +33,14 @@ final class Programs {
 
     Programs(Duration killTimeout, OutputStream stderr) {
         this.killTimeout = killTimeout;
-        AtomicInteger n = new AtomicInteger();
-        this.io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "tcpkit-exec-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // Netty's threads, so that the allocator's per-thread caches serve the buffers they fill.
+        this.io = new ThreadPoolExecutor(
+                0,
+                Integer.MAX_VALUE,
+                30,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                new DefaultThreadFactory("tcpkit-exec", true));
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "tcpkit-exec-kill");
             t.setDaemon(true);
