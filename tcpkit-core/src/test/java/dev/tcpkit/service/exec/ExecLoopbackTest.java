@@ -8,6 +8,7 @@ import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.testing.LoopbackClient;
+import dev.tcpkit.testing.ProxyHeaders;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,6 +77,21 @@ final class ExecLoopbackTest {
             client.send(data);
             client.shutdownOutput();
             assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void behindAProxyTheProgramSeesTheClientTheHeaderNames() throws Exception {
+        try (TcpServer server = TcpServer.builder()
+                        .bind("127.0.0.1", 0)
+                        .drainTimeout(Duration.ofSeconds(1))
+                        .proxyProtocol(true)
+                        .service(Services.exec(List.of("sh", "-c", "echo \"$TCPREMOTEIP $TCPREMOTEPORT\""))
+                                .build())
+                        .start();
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send(ProxyHeaders.v1("203.0.113.7", 56324));
+            assertThat(new String(client.readToEnd(), StandardCharsets.UTF_8)).isEqualTo("203.0.113.7 56324\n");
         }
     }
 
