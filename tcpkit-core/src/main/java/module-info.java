@@ -2,7 +2,7 @@
  * tcpkit's server as a library. An embedder writes against the packages exported to everyone, and against nothing
  * else: {@code dev.tcpkit} ({@code TcpServer}, {@code Services}), {@code dev.tcpkit.options} (transports, TLS
  * providers, the exceptions), {@code dev.tcpkit.service} (the {@code Service} contract) and the builders of the
- * built-in services ({@code dev.tcpkit.service.chat}, {@code dev.tcpkit.service.forward}, {@code
+ * built-in services ({@code dev.tcpkit.service.chat}, {@code dev.tcpkit.service.exec}, {@code dev.tcpkit.service.forward}, {@code
  * dev.tcpkit.service.message}), {@code dev.tcpkit.codec}'s
  * framing and decoders for handlers of its own, and {@code dev.tcpkit.connection}, what a server counts ({@code
  * TcpServer.connections()}, {@code counters()}). The rest is the server's inside, the records services write
@@ -15,6 +15,7 @@ module dev.tcpkit.core {
     exports dev.tcpkit.codec;
     exports dev.tcpkit.service;
     exports dev.tcpkit.service.chat;
+    exports dev.tcpkit.service.exec;
     exports dev.tcpkit.service.forward;
     exports dev.tcpkit.service.message;
     // What a server counts (connections, counters): TcpServer shows it.

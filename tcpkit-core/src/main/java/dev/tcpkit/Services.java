@@ -4,10 +4,12 @@ import dev.tcpkit.service.Service;
 import dev.tcpkit.service.chat.ChatService;
 import dev.tcpkit.service.discard.DiscardService;
 import dev.tcpkit.service.echo.EchoService;
+import dev.tcpkit.service.exec.ExecService;
 import dev.tcpkit.service.forward.ForwardService;
 import dev.tcpkit.service.handler.HandlerService;
 import dev.tcpkit.service.message.MessageService;
 import io.netty.channel.ChannelHandler;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -57,6 +59,14 @@ public final class Services {
      */
     public static ForwardService.Builder forward() {
         return ForwardService.builder();
+    }
+
+    /**
+     * Runs {@code command} (the program, then its arguments; no shell) for each connection, its stdin fed from the
+     * connection and its stdout sent to the client, as inetd does. Configure, then build.
+     */
+    public static ExecService.Builder exec(List<String> command) {
+        return ExecService.builder(command);
     }
 
     /**

@@ -38,6 +38,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.codec",
                         "dev.tcpkit.service",
                         "dev.tcpkit.service.chat",
+                        "dev.tcpkit.service.exec",
                         "dev.tcpkit.service.forward",
                         "dev.tcpkit.service.message",
                         "dev.tcpkit.connection");
@@ -56,6 +57,7 @@ class ModuleExportsTest {
                 "dev.tcpkit.codec",
                 "dev.tcpkit.service",
                 "dev.tcpkit.service.chat",
+                "dev.tcpkit.service.exec",
                 "dev.tcpkit.service.forward",
                 "dev.tcpkit.service.message");
         Set<String> publicTypes = new TreeSet<>();
@@ -85,6 +87,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.codec.TextMessageDecoder",
                         "dev.tcpkit.service.Service",
                         "dev.tcpkit.service.chat.ChatService",
+                        "dev.tcpkit.service.exec.ExecService",
                         "dev.tcpkit.service.forward.ForwardService",
                         "dev.tcpkit.service.forward.ProxyVersion",
                         "dev.tcpkit.service.message.MessageService");

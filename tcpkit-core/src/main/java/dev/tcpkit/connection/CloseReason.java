@@ -37,7 +37,9 @@ public enum CloseReason {
     /** A relay ({@code forward}) could connect to none of its upstreams; the detail names each and why. */
     UPSTREAM_FAILED(false),
     /** A relay's ({@code forward}) upstream ended the connection: it closed first, or reset it, or failed. */
-    UPSTREAM_CLOSED(false);
+    UPSTREAM_CLOSED(false),
+    /** The program ({@code exec}) exited and its output was delivered; the detail says {@code exit status N} or {@code killed by signal N}. */
+    PROGRAM_EXITED(false);
 
     private final boolean cut;
     private final String word;

@@ -43,9 +43,12 @@ import org.awaitility.core.ConditionTimeoutException;
  * }</pre>
  */
 public final class TcpkitProcess implements AutoCloseable {
-    /** The start-up line, e.g. {@code tcpkit echo listening on 0.0.0.0:50007 (epoll)} or {@code (epoll, TLS jdk)}. */
+    /**
+     * The start-up line, e.g. {@code tcpkit echo listening on 0.0.0.0:50007 (epoll)}, {@code (epoll, TLS jdk)} or
+     * {@code (epoll, at most 256 programs at once)}.
+     */
     public static final Pattern LISTENING = Pattern.compile(
-            "tcpkit (\\w+) listening on (\\S+):(\\d+) \\((io_uring|epoll|nio)(?:, TLS (openssl|jdk))?\\)");
+            "tcpkit (\\w+) listening on (\\S+):(\\d+) \\((io_uring|epoll|nio)(?:, TLS (openssl|jdk))?(?:, [^)]*)?\\)");
 
     private static final Duration START_UP = Duration.ofSeconds(30);
     private static final Duration OUTPUT = Duration.ofSeconds(20);

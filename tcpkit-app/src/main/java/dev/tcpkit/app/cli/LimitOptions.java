@@ -4,6 +4,7 @@ import dev.tcpkit.TcpServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** Who gets in and how much they may take: the {@code Limits} section of every {@code serve} service's help. */
@@ -11,9 +12,10 @@ final class LimitOptions {
     @Option(
             names = "--max-connections",
             paramLabel = "N",
-            defaultValue = "0",
-            description = "Most connections open at once; one more is accepted and closed at once (default: none).")
-    int maxConnections;
+            description = "Most connections open at once; one more is accepted and closed at once (default: none;"
+                    + " 256 for exec; 0: none).")
+    @Nullable
+    Integer maxConnections;
 
     @Option(
             names = "--max-connections-per-ip",
@@ -54,8 +56,13 @@ final class LimitOptions {
             description = "Clients in this block are closed before any byte; wins over --allow (repeatable).")
     List<String> deny = new ArrayList<>();
 
-    void applyTo(TcpServer.Builder builder) {
-        builder.maxConnections(maxConnections)
+    /** {@code --max-connections}, or the service's own cap when it is not given. */
+    int maxConnections(int serviceDefault) {
+        return maxConnections != null ? maxConnections : serviceDefault;
+    }
+
+    void applyTo(TcpServer.Builder builder, int defaultMaxConnections) {
+        builder.maxConnections(maxConnections(defaultMaxConnections))
                 .maxConnectionsPerIp(maxConnectionsPerIp)
                 .idleTimeout(idleTimeout);
         allow.forEach(builder::allow);

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
             LogCommand.class,
             ChatCommand.class,
             DiscardCommand.class,
-            ForwardCommand.class
+            ForwardCommand.class,
+            ExecCommand.class
         },
         description = {
             "Runs a ready-made service, serving many clients at once.",
@@ -43,7 +44,8 @@ import picocli.CommandLine.Spec;
             "  tcpkit serve reply --reply 'ok' --port 8080",
             "  tcpkit serve log --encoding gbk --port 7788 --output messages.jsonl",
             "  tcpkit serve chat --port 7000 --admin-port 9090",
-            "  tcpkit serve forward --port 8080 --to 127.0.0.1:80"
+            "  tcpkit serve forward --port 8080 --to 127.0.0.1:80",
+            "  tcpkit serve exec --port 7000 -- date"
         })
 final class ServeCommand implements Callable<Integer> {
     @Spec

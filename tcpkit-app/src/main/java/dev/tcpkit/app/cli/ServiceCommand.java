@@ -71,6 +71,16 @@ abstract class ServiceCommand implements Callable<Integer> {
     /** This service, made after the server's options are accepted; it may open its output file. */
     abstract Service newService() throws IOException;
 
+    /** The cap on connections open at once without {@code --max-connections} (default 0: none). */
+    int defaultMaxConnections() {
+        return 0;
+    }
+
+    /** What the start-up line adds in its parentheses about this service, after the transport (default nothing). */
+    String startupNote(int maxConnections) {
+        return "";
+    }
+
     /** Checks what the library cannot: which options go together on this command line. */
     void checkOptions() {}
 
@@ -89,7 +99,7 @@ abstract class ServiceCommand implements Callable<Integer> {
         // The library checks each value and says what is wrong; the usage error names the option.
         UsageErrors.rethrowNamingTheOption(spec, () -> {
             network.applyTo(builder);
-            limits.applyTo(builder);
+            limits.applyTo(builder, defaultMaxConnections());
             proxy.applyTo(builder);
             admin.applyTo(builder);
         });
@@ -133,13 +143,14 @@ abstract class ServiceCommand implements Callable<Integer> {
         String service = server.service().name();
         String listening = String.format(
                 Locale.ROOT,
-                "tcpkit %s listening on %s (%s%s)",
+                "tcpkit %s listening on %s (%s%s%s)",
                 service,
                 server.displayAddress(),
                 server.transport().displayName(),
                 server.tlsProvider() == null
                         ? ""
-                        : ", TLS " + server.tlsProvider().displayName());
+                        : ", TLS " + server.tlsProvider().displayName(),
+                startupNote(limits.maxConnections(defaultMaxConnections())));
         String adminUrl = server.adminUrl();
         String adminLine = adminUrl == null
                 ? null
