@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code tcpkit serve forward --to HOST:PORT}: a TCP relay. */
+/** {@code tcpkit serve forward --to HOST:PORT|unix:PATH}: a TCP relay. */
 @Command(
         name = "forward",
         description = {
@@ -19,16 +19,18 @@ import picocli.CommandLine.Option;
         },
         footer = {
             "  tcpkit serve forward --port 8080 --to 127.0.0.1:80",
-            "  tcpkit serve forward --port 5432 --to db1:5432 --to db2:5432 --connect-timeout 2s"
+            "  tcpkit serve forward --port 5432 --to db1:5432 --to db2:5432 --connect-timeout 2s",
+            "  tcpkit serve forward --port 2375 --to unix:/var/run/docker.sock"
         })
 final class ForwardCommand extends ServiceCommand {
     @Option(
             names = "--to",
-            paramLabel = "HOST:PORT",
+            paramLabel = "HOST:PORT|unix:PATH",
             required = true,
-            converter = HostPortConverter.class,
-            description = "An upstream (repeatable): each connection goes to the next in turn.")
-    List<HostPortConverter.HostPort> to = List.of();
+            converter = UpstreamConverter.class,
+            description = "An upstream (repeatable), TCP or a Unix domain socket: each connection goes to the next in"
+                    + " turn.")
+    List<UpstreamConverter.Target> to = List.of();
 
     @Option(
             names = "--connect-timeout",
@@ -49,8 +51,8 @@ final class ForwardCommand extends ServiceCommand {
     @Override
     Service newService() {
         ForwardService.Builder builder = Services.forward();
-        for (HostPortConverter.HostPort upstream : to) {
-            builder.to(upstream.host(), upstream.port());
+        for (UpstreamConverter.Target upstream : to) {
+            upstream.addTo(builder);
         }
         if (connectTimeout != null) {
             builder.connectTimeout(connectTimeout);

@@ -4,7 +4,6 @@ import dev.tcpkit.connection.ClientAddress;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.internal.Errors;
-import dev.tcpkit.transport.Bootstraps;
 import dev.tcpkit.transport.IoSupport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -73,10 +72,9 @@ final class Relay {
             return;
         }
         Upstream next = order.get(index);
-        ChannelFuture connect = Bootstraps.client(IoSupport.of(client), client.eventLoop(), connectTimeout)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        ChannelFuture connect = next.bootstrap(IoSupport.of(client), client.eventLoop(), connectTimeout)
                 .handler(upstreamSide)
-                .connect(next.address());
+                .connect();
         connect.addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 upstreams.connected(next);
@@ -180,6 +178,8 @@ final class Relay {
     private static void reset(Channel channel) {
         if (channel.isOpen()) {
             try {
+                // A Unix domain socket has no SO_LINGER (the option is refused): its close is the reset, the peer
+                // seeing "connection reset" if data was left unread, else an end of input.
                 channel.config().setOption(ChannelOption.SO_LINGER, 0);
             } catch (RuntimeException e) {
                 // the socket is already gone: close is all there is
@@ -267,7 +267,12 @@ final class Relay {
             }
             failed = true;
             String reason = Errors.reason(cause);
-            log.debug("forward: {} {}: {}", ClientAddress.format(client), isClient ? "client" : "upstream", reason);
+            log.debug(
+                    "forward: {} {}: {}",
+                    ClientAddress.format(client),
+                    isClient ? "client" : "upstream",
+                    reason,
+                    cause);
             if (!isClient) {
                 giveClientReason(
                         CloseReason.UPSTREAM_CLOSED,
