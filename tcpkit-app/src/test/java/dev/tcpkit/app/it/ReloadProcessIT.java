@@ -33,7 +33,7 @@ final class ReloadProcessIT {
 
     @BeforeEach
     void writeCertificates() throws IOException {
-        pem = TestPki.get().writeTo(dir.resolve("pki"));
+        pem = TestPki.get().writeTo(Files.createDirectories(dir.resolve("pki")));
         cert = dir.resolve("cert.pem");
         key = dir.resolve("key.pem");
         install(pem.serverChain(), pem.serverKey());
