@@ -12,6 +12,8 @@ module dev.tcpkit.app {
     requires HdrHistogram;
     requires org.knowm.xchart;
     requires java.desktop;
+    // sun.misc.Signal, by reflection: SIGHUP reloads the server (HangUpSignal).
+    requires jdk.unsupported;
     requires org.slf4j;
     requires static org.jspecify;
 

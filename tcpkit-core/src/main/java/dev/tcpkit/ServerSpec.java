@@ -2,6 +2,7 @@ package dev.tcpkit;
 
 import dev.tcpkit.admin.AdminConfig;
 import dev.tcpkit.guard.GuardConfig;
+import dev.tcpkit.options.TlsSource;
 import dev.tcpkit.security.ServerTls;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.transport.ServerConfig;
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param guard admission and the idle timeout: limits, access rules, the PROXY protocol
  * @param admin the admin endpoint, or {@code null} for none
  * @param tls a server TLS context, or {@code null} for plain TCP
+ * @param tlsSource where {@code tls} came from, to make it again on a reload; {@code null} if it cannot be
  * @param tlsHandshakeTimeout with {@code tls}, how long a client may take to complete the handshake; zero: no limit
  * @param service what each admitted connection is served with
  */
@@ -26,6 +28,7 @@ record ServerSpec(
         GuardConfig guard,
         @Nullable AdminConfig admin,
         @Nullable SslContext tls,
+        @Nullable TlsSource tlsSource,
         Duration tlsHandshakeTimeout,
         Service service) {
 

@@ -10,7 +10,10 @@ import dev.tcpkit.guard.Cidr;
 import dev.tcpkit.guard.Guard;
 import dev.tcpkit.guard.GuardConfig;
 import dev.tcpkit.options.BindFailedException;
+import dev.tcpkit.options.ReloadFailedException;
 import dev.tcpkit.options.TlsProvider;
+import dev.tcpkit.options.TlsSetupException;
+import dev.tcpkit.options.TlsSource;
 import dev.tcpkit.options.Transport;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.security.ServerTls;
@@ -18,6 +21,7 @@ import dev.tcpkit.service.Service;
 import dev.tcpkit.transport.BoundServer;
 import dev.tcpkit.transport.ServerConfig;
 import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,6 +68,7 @@ public final class TcpServer implements AutoCloseable {
     private final ServerSpec spec;
     private final BoundServer bound;
     private final ConnectionRegistry connections;
+    private final @Nullable ServerTls tls;
     private volatile @Nullable AdminServer admin;
     private final CompletableFuture<Void> terminated;
     /** Set when the stop begins, with when ({@link System#nanoTime}): the drain timeout counts from there. */
@@ -71,10 +76,11 @@ public final class TcpServer implements AutoCloseable {
 
     private volatile long stopStarted;
 
-    private TcpServer(ServerSpec spec, BoundServer bound, ConnectionRegistry connections) {
+    private TcpServer(ServerSpec spec, BoundServer bound, ConnectionRegistry connections, @Nullable ServerTls tls) {
         this.spec = spec;
         this.bound = bound;
         this.connections = connections;
+        this.tls = tls;
         Service service = spec.service();
         // Also reached when a --once server's one connection ends, without close() being called. The admin endpoint
         // stays up while connections drain, so the page shows them leaving.
@@ -113,7 +119,7 @@ public final class TcpServer implements AutoCloseable {
             Guard guard = new Guard(spec.guard(), counters);
             BoundServer bound = BoundServer.bind(
                     spec.server(), counters, new ServerPipeline(guard, tls, connections, service::initChannel));
-            server = new TcpServer(spec, bound, connections);
+            server = new TcpServer(spec, bound, connections, tls);
         } catch (BindFailedException | RuntimeException e) {
             service.close(spec.server().drainTimeout());
             throw e;
@@ -128,6 +134,41 @@ public final class TcpServer implements AutoCloseable {
             }
         }
         return server;
+    }
+
+    /**
+     * Reloads what the server took from files at start, for the connections accepted from now on; open connections
+     * keep working as they were. The TLS certificate and key are read again from their files (when the server's TLS
+     * came from a {@link TlsSource}), and the service reloads its own (a {@code reply}, {@code log} or {@code chat}
+     * service reopens its output file at its path, for a log rotation). Each part is reloaded or keeps what it had.
+     * The command line calls this on {@code SIGHUP}.
+     *
+     * @return what was reloaded, e.g. {@code ["tls certificate", "output file"]}; empty if nothing can be
+     * @throws ReloadFailedException if a part failed: its message says which and why in one line; the other parts
+     *     were reloaded all the same
+     */
+    public synchronized List<String> reload() throws ReloadFailedException {
+        List<String> reloaded = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        TlsSource tlsSource = spec.tlsSource();
+        ServerTls serverTls = tls;
+        if (tlsSource != null && serverTls != null) {
+            try {
+                serverTls.replace(tlsSource.load());
+                reloaded.add("tls certificate");
+            } catch (IOException | RuntimeException e) {
+                failures.add("tls certificate (" + e.getMessage() + ")");
+            }
+        }
+        try {
+            reloaded.addAll(spec.service().reload());
+        } catch (IOException e) {
+            failures.add(spec.service().name() + " (" + e.getMessage() + ")");
+        }
+        if (!failures.isEmpty()) {
+            throw new ReloadFailedException(reloaded, failures);
+        }
+        return List.copyOf(reloaded);
     }
 
     /** What the admin endpoint shows of this server. */
@@ -269,6 +310,7 @@ public final class TcpServer implements AutoCloseable {
         private final List<Cidr> proxyFrom = new ArrayList<>();
         private Duration proxyHeaderTimeout = GuardConfig.DEFAULT_PROXY_HEADER_TIMEOUT;
         private @Nullable SslContext tls;
+        private @Nullable TlsSource tlsSource;
         private Duration tlsHandshakeTimeout = ServerTls.DEFAULT_HANDSHAKE_TIMEOUT;
 
         private Builder() {}
@@ -427,6 +469,21 @@ public final class TcpServer implements AutoCloseable {
                 ServerTls.checkContext(context);
             }
             this.tls = context;
+            this.tlsSource = null;
+            return this;
+        }
+
+        /**
+         * Serves every connection over TLS with the context {@code source} makes, loaded now and again on each {@link
+         * TcpServer#reload()}: as {@link #tls(SslContext)}, with a certificate that can be renewed while the server
+         * runs.
+         *
+         * @throws TlsSetupException if {@code source} cannot make a context now
+         */
+        public Builder tls(TlsSource source) throws TlsSetupException {
+            SslContext context = source.load();
+            tls(context);
+            this.tlsSource = source;
             return this;
         }
 
@@ -501,6 +558,7 @@ public final class TcpServer implements AutoCloseable {
                             ? null
                             : new AdminConfig(adminHost, adminPort, adminToken, adminAllowedHosts, adminRequestTimeout),
                     tls,
+                    tlsSource,
                     tlsHandshakeTimeout,
                     service != null ? service : Services.echo());
         }

@@ -26,7 +26,9 @@ public final class Errors {
             return "unknown host";
         }
         // java.nio's file errors carry only the path as their message.
-        if (cause instanceof java.nio.file.NoSuchFileException) {
+        // Netty's native transports throw a FileNotFoundException without a message for a missing socket file.
+        if (cause instanceof java.nio.file.NoSuchFileException
+                || (cause instanceof java.io.FileNotFoundException && cause.getMessage() == null)) {
             return "no such file or directory";
         }
         if (cause instanceof java.nio.file.AccessDeniedException) {

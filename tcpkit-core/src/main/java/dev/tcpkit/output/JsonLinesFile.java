@@ -60,6 +60,16 @@ final class JsonLinesFile {
         }
     }
 
+    /**
+     * A new file opened at this one's path, for after a log rotation renamed this one; this one stays open until
+     * closed. Call {@link #flush} on this one first.
+     *
+     * @throws IOException saying which file and why, in one line
+     */
+    JsonLinesFile reopened() throws IOException {
+        return open(path, service);
+    }
+
     /** The file's path, as given. */
     Path path() {
         return path;

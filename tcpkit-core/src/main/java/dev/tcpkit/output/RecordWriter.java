@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -43,7 +45,9 @@ public final class RecordWriter implements AutoCloseable {
     private static final String OUTPUT_FAILED = "output failed";
 
     private final Writer stdout;
-    private final @Nullable JsonLinesFile file;
+    /** Replaced by {@link #reopen}; only the writer thread touches it once started. */
+    private @Nullable JsonLinesFile file;
+
     private final BlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final CompletableFuture<String> failure = new CompletableFuture<>();
@@ -60,11 +64,16 @@ public final class RecordWriter implements AutoCloseable {
 
     private char[] chars = new char[256];
 
-    /** Records and their callback; no records is the stop signal from {@link #close}. */
+    /**
+     * Records and their callback; or, with {@code reopened}, a request to reopen the file; with neither, the stop
+     * signal from {@link #close}.
+     */
     private record Entry(
-            @Nullable List<MessageRecord> records, @Nullable Runnable onWritten) {}
+            @Nullable List<MessageRecord> records,
+            @Nullable Runnable onWritten,
+            @Nullable CompletableFuture<Boolean> reopened) {}
 
-    private static final Entry STOP = new Entry(null, null);
+    private static final Entry STOP = new Entry(null, null, null);
 
     /**
      * Starts a writer.
@@ -102,7 +111,48 @@ public final class RecordWriter implements AutoCloseable {
             throw new IllegalStateException("record writer is closed");
         }
         submitted.add(records.size());
-        queue.add(new Entry(records, onWritten));
+        queue.add(new Entry(records, onWritten, null));
+    }
+
+    /**
+     * Closes the {@code --output} file and opens it again at its path, for a log rotation that renamed it: the records
+     * queued before this call are written to the old file (and acknowledged once synced there), those after it to the
+     * new one; none is lost or written twice. Done on the writer's thread, between two batches.
+     *
+     * @return completes with {@code true} once reopened, {@code false} if this writer has no file; exceptionally with an
+     *     {@link IOException} saying in one line why the path cannot be opened, in which case the old file is kept
+     */
+    public CompletionStage<Boolean> reopen() {
+        CompletableFuture<Boolean> reopened = new CompletableFuture<>();
+        if (closed) {
+            reopened.completeExceptionally(new IOException("the output is closed"));
+        } else {
+            queue.add(new Entry(null, null, reopened));
+        }
+        return reopened;
+    }
+
+    /**
+     * {@link #reopen} for {@code Service.reload}: waits at most 10 s and says what was reloaded.
+     *
+     * @return {@code ["output file"]} once reopened, empty without a file
+     * @throws IOException in one line, if the file cannot be reopened or the writer did not get to it in time (a stdout
+     *     nobody reads holds it); the old file is kept
+     */
+    public List<String> reload() throws IOException {
+        try {
+            return reopen().toCompletableFuture().get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    ? List.of("output file")
+                    : List.of();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw cause instanceof IOException io ? io : new IOException(Errors.reason(cause), cause);
+        } catch (TimeoutException e) {
+            throw new IOException("output file not reopened: the writer is busy (stdout not read?)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reopening the output file", e);
+        }
     }
 
     /**
@@ -131,28 +181,71 @@ public final class RecordWriter implements AutoCloseable {
                 continue; // only close() stops this thread, through STOP, so that nothing queued is lost
             }
             queue.drainTo(batch, BATCH - 1);
-            int records = 0;
-            for (Entry entry : batch) {
-                List<MessageRecord> entryRecords = entry.records();
-                if (entryRecords == null) {
+            // A reopen ends a batch: what came before it is written and synced to the old file first.
+            int start = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                Entry entry = batch.get(i);
+                CompletableFuture<Boolean> reopened = entry.reopened();
+                if (reopened != null) {
+                    writeAll(batch.subList(start, i));
+                    reopenFile(reopened);
+                    start = i + 1;
+                } else if (entry.records() == null) {
                     stop = true;
-                } else {
-                    entryRecords.forEach(this::append);
-                    records += entryRecords.size();
                 }
             }
-            if (flush()) {
-                written.addAndGet(records);
-                for (Entry entry : batch) {
-                    Runnable callback = entry.onWritten();
-                    if (callback != null) {
-                        runQuietly(callback);
-                    }
-                }
-            }
+            writeAll(batch.subList(start, batch.size()));
             batch.clear();
         }
         closeFile();
+    }
+
+    /** Appends the entries' records to every output, flushes, and on success runs their callbacks. */
+    private void writeAll(List<Entry> entries) {
+        int records = 0;
+        for (Entry entry : entries) {
+            List<MessageRecord> entryRecords = entry.records();
+            if (entryRecords != null) {
+                entryRecords.forEach(this::append);
+                records += entryRecords.size();
+            }
+        }
+        if (records == 0 && entries.stream().allMatch(e -> e.onWritten() == null)) {
+            return;
+        }
+        if (flush()) {
+            written.addAndGet(records);
+            for (Entry entry : entries) {
+                Runnable callback = entry.onWritten();
+                if (callback != null) {
+                    runQuietly(callback);
+                }
+            }
+        }
+    }
+
+    private void reopenFile(CompletableFuture<Boolean> reopened) {
+        JsonLinesFile old = file;
+        if (old == null) {
+            reopened.complete(false);
+            return;
+        }
+        if (failed) {
+            reopened.completeExceptionally(new IOException("the output failed before"));
+            return;
+        }
+        try {
+            file = old.reopened();
+        } catch (IOException e) {
+            reopened.completeExceptionally(e);
+            return;
+        }
+        try {
+            old.close();
+        } catch (IOException e) {
+            log.warn("cannot close the rotated output file {}: {}", old.path(), Errors.reason(e));
+        }
+        reopened.complete(true);
     }
 
     /** A failing callback (its event loop already shut down, say) must not stop the records after it. */

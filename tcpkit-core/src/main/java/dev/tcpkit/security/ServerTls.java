@@ -18,7 +18,9 @@ public final class ServerTls {
     /** How long a client has to complete the handshake unless told otherwise. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
-    private final SslContext context;
+    /** Replaced by {@link #replace}; read once per accepted connection. */
+    private volatile SslContext context;
+
     private final Duration handshakeTimeout;
     private final LogThrottle failures = LogThrottle.perSecond();
 
@@ -46,6 +48,17 @@ public final class ServerTls {
         if (handshakeTimeout.isNegative()) {
             throw new IllegalArgumentException("tlsHandshakeTimeout must be >= 0: " + handshakeTimeout);
         }
+    }
+
+    /**
+     * Serves the connections accepted from now on with {@code next} (a renewed certificate); open connections keep the
+     * context they were accepted with.
+     *
+     * @throws IllegalArgumentException if {@code next} is a client's context
+     */
+    public void replace(SslContext next) {
+        checkContext(next);
+        context = next;
     }
 
     /** The implementation in use: {@link TlsProvider#OPENSSL} or {@link TlsProvider#JDK}. */

@@ -2,7 +2,9 @@ package dev.tcpkit.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -47,6 +49,18 @@ public interface Service {
      */
     default CompletionStage<String> failure() {
         return new CompletableFuture<>();
+    }
+
+    /**
+     * Reloads what the service took from files at start, for the server's {@code reload()} (the command line's
+     * {@code SIGHUP}): reopens an output file that a log rotation renamed, re-reads its own certificates. Open
+     * connections keep working. Called from the thread that reloads, never an event loop. Does nothing by default.
+     *
+     * @return what was reloaded, in a few words each ({@code "output file"}); empty if nothing
+     * @throws IOException saying in one line why a reload failed; the service then keeps what it had
+     */
+    default List<String> reload() throws IOException {
+        return List.of();
     }
 
     /**

@@ -2,12 +2,17 @@ package dev.tcpkit.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ReflectiveChannelFactory;
+import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -42,12 +47,31 @@ public final class Bootstraps {
      * @param connectTimeout how long a connect may take; longer than about 24 days counts as that
      */
     public static Bootstrap client(IoSupport io, EventLoopGroup group, Duration connectTimeout) {
-        return new Bootstrap()
-                .group(group)
-                .channel(io.channelClass())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+        return dialling(group, connectTimeout).channel(io.channelClass()).option(ChannelOption.TCP_NODELAY, true);
+    }
+
+    /**
+     * A bootstrap that dials the Unix domain stream socket at {@code path} ({@code connect()} with no address): a
+     * connect that takes longer than {@code connectTimeout} fails; a missing file fails with "no such file or
+     * directory", a file nobody listens on with "connection refused". Half-closure is allowed: the end of the peer's
+     * output is a {@code ChannelInputShutdownEvent}, not a close, and the channel is a {@code DuplexChannel}.
+     *
+     * @param group event loops made by {@code io}, as for {@link #client}
+     */
+    public static Bootstrap unixClient(IoSupport io, EventLoopGroup group, Duration connectTimeout, Path path) {
+        ReflectiveChannelFactory<? extends Channel> channels = new ReflectiveChannelFactory<>(io.domainChannelClass());
+        // Set on the config, not as ALLOW_HALF_CLOSURE: Netty 4.2.18's NIO domain channel ignores that option.
+        ChannelFactory<Channel> halfClosing = () -> {
+            Channel channel = channels.newChannel();
+            ((DuplexChannelConfig) channel.config()).setAllowHalfClosure(true);
+            return channel;
+        };
+        return dialling(group, connectTimeout).channelFactory(halfClosing).remoteAddress(io.domainAddress(path));
+    }
+
+    private static Bootstrap dialling(EventLoopGroup group, Duration connectTimeout) {
+        return new Bootstrap().group(group).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
     }
 
     /**

@@ -9,24 +9,34 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringDomainSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A resolved transport: the event-loop factory and channel classes that belong together.
+ * A resolved transport: the event-loop factory and channel classes that belong together, for TCP and for Unix domain
+ * stream sockets. Each transport has its own domain socket channel and its own kind of domain address: Netty's {@link
+ * DomainSocketAddress} for epoll and io_uring, the JDK's {@link UnixDomainSocketAddress} for NIO.
  *
  * <p>Only this package creates event loops and bootstraps ({@link Bootstraps}), so that transport choice and its
  * fallbacks live in one place.
@@ -37,18 +47,24 @@ public final class IoSupport {
     private final Class<? extends ServerChannel> serverChannelClass;
     private final Class<? extends Channel> channelClass;
     private final Class<? extends DatagramChannel> datagramChannelClass;
+    private final Class<? extends Channel> domainChannelClass;
+    private final Function<Path, SocketAddress> domainAddress;
 
     private IoSupport(
             Transport transport,
             Supplier<IoHandlerFactory> ioHandlerFactory,
             Class<? extends ServerChannel> serverChannelClass,
             Class<? extends Channel> channelClass,
-            Class<? extends DatagramChannel> datagramChannelClass) {
+            Class<? extends DatagramChannel> datagramChannelClass,
+            Class<? extends Channel> domainChannelClass,
+            Function<Path, SocketAddress> domainAddress) {
         this.transport = transport;
         this.ioHandlerFactory = ioHandlerFactory;
         this.serverChannelClass = serverChannelClass;
         this.channelClass = channelClass;
         this.datagramChannelClass = datagramChannelClass;
+        this.domainChannelClass = domainChannelClass;
+        this.domainAddress = domainAddress;
     }
 
     /**
@@ -75,18 +91,18 @@ public final class IoSupport {
 
     /**
      * The transport an open channel runs on, to dial from its own event loop with a channel of the same kind: an
-     * accepted connection's {@code EpollSocketChannel} gives epoll, and so on.
+     * accepted connection's {@code EpollSocketChannel} (or {@code EpollDomainSocketChannel}) gives epoll, and so on.
      *
      * @throws IllegalArgumentException if the channel is of none of tcpkit's transports
      */
     public static IoSupport of(Channel channel) {
-        if (channel instanceof EpollSocketChannel) {
+        if (channel instanceof EpollSocketChannel || channel instanceof EpollDomainSocketChannel) {
             return epoll();
         }
-        if (channel instanceof IoUringSocketChannel) {
+        if (channel instanceof IoUringSocketChannel || channel instanceof IoUringDomainSocketChannel) {
             return ioUring();
         }
-        if (channel instanceof NioSocketChannel) {
+        if (channel instanceof NioSocketChannel || channel instanceof NioDomainSocketChannel) {
             return nio();
         }
         throw new IllegalArgumentException(
@@ -105,7 +121,9 @@ public final class IoSupport {
                 IoUringIoHandler::newFactory,
                 IoUringServerSocketChannel.class,
                 IoUringSocketChannel.class,
-                IoUringDatagramChannel.class);
+                IoUringDatagramChannel.class,
+                IoUringDomainSocketChannel.class,
+                IoSupport::nativeDomainAddress);
     }
 
     private static IoSupport epoll() {
@@ -114,7 +132,9 @@ public final class IoSupport {
                 FixedEpollIoHandler::newFactory,
                 EpollServerSocketChannel.class,
                 EpollSocketChannel.class,
-                EpollDatagramChannel.class);
+                EpollDatagramChannel.class,
+                EpollDomainSocketChannel.class,
+                IoSupport::nativeDomainAddress);
     }
 
     private static IoSupport nio() {
@@ -123,7 +143,13 @@ public final class IoSupport {
                 NioIoHandler::newFactory,
                 NioServerSocketChannel.class,
                 NioSocketChannel.class,
-                NioDatagramChannel.class);
+                NioDatagramChannel.class,
+                NioDomainSocketChannel.class,
+                UnixDomainSocketAddress::of);
+    }
+
+    private static SocketAddress nativeDomainAddress(Path path) {
+        return new DomainSocketAddress(path.toFile());
     }
 
     /** The concrete transport, never {@link Transport#AUTO}. */
@@ -147,5 +173,14 @@ public final class IoSupport {
 
     Class<? extends DatagramChannel> datagramChannelClass() {
         return datagramChannelClass;
+    }
+
+    Class<? extends Channel> domainChannelClass() {
+        return domainChannelClass;
+    }
+
+    /** The address of the Unix domain socket at {@code path}, of the kind this transport's domain channels take. */
+    public SocketAddress domainAddress(Path path) {
+        return domainAddress.apply(path);
     }
 }

@@ -31,6 +31,48 @@ import org.junit.jupiter.api.io.TempDir;
 final class RecordWriterTest {
 
     @Test
+    void aReopenSplitsTheRecordsBetweenTheRenamedFileAndANewOneWithoutLosingAny(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("out.jsonl");
+        Path rotated = dir.resolve("out.jsonl.1");
+        AtomicInteger acknowledged = new AtomicInteger();
+        try (RecordWriter writer = new RecordWriter(new StringWriter(), file, "log")) {
+            for (int i = 0; i < 1000; i++) {
+                writer.write(new MessageRecord(0, "c:1", "m" + i, 2), acknowledged::incrementAndGet);
+            }
+            Files.move(file, rotated); // what logrotate does before it signals
+            CompletableFuture<Boolean> reopened = writer.reopen().toCompletableFuture();
+            for (int i = 1000; i < 2000; i++) {
+                writer.write(new MessageRecord(0, "c:1", "m" + i, 2), acknowledged::incrementAndGet);
+            }
+            assertThat(reopened.get(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(acknowledged).hasValue(2000);
+        List<String> before = Files.readAllLines(rotated, UTF_8);
+        List<String> after = Files.readAllLines(file, UTF_8);
+        assertThat(before).hasSize(1000);
+        assertThat(before.get(999)).contains("\"text\":\"m999\"");
+        assertThat(after).hasSize(1000);
+        assertThat(after.get(0)).contains("\"text\":\"m1000\"");
+    }
+
+    @Test
+    void aReopenThatCannotOpenThePathKeepsTheOldFile(@TempDir Path dir) throws Exception {
+        Path sub = Files.createDirectory(dir.resolve("logs"));
+        Path file = sub.resolve("out.jsonl");
+        Path moved = dir.resolve("moved.jsonl");
+        try (RecordWriter writer = new RecordWriter(new StringWriter(), file, "log")) {
+            writer.write(new MessageRecord(0, "c:1", "one", 3), null);
+            Files.move(file, moved);
+            Files.delete(sub); // the path cannot be opened again
+            assertThatThrownBy(writer::reload)
+                    .isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("cannot open output file " + file + ": ");
+            writer.write(new MessageRecord(0, "c:1", "two", 3), null);
+        }
+        assertThat(Files.readAllLines(moved, UTF_8)).hasSize(2);
+    }
+
+    @Test
     void writesEveryRecordInOrderToStdoutAndAsJsonLines(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("out.jsonl");
         StringWriter stdout = new StringWriter();

@@ -318,6 +318,20 @@ public final class TcpkitProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Sends SIGHUP ({@code kill -HUP PID}), as an operator or logrotate does; waits for {@code kill} to return. */
+    public void hangUp() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            kill.destroyForcibly();
+            throw new IOException("kill -HUP did not return in 10 s");
+        }
+        if (kill.exitValue() != 0) {
+            throw new IOException("kill -HUP " + process.pid() + " failed: exit " + kill.exitValue());
+        }
+    }
+
     /** Whether the process is still running. */
     public boolean isAlive() {
         return process.isAlive();

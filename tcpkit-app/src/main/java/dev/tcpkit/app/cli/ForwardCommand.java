@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-/** {@code tcpkit serve forward --to HOST:PORT}: a TCP relay. */
+/** {@code tcpkit serve forward --to HOST:PORT|unix:PATH}: a TCP relay. */
 @Command(
         name = "forward",
         description = {
@@ -27,16 +27,18 @@ import picocli.CommandLine.ParameterException;
             "  tcpkit serve forward --port 8080 --to 127.0.0.1:80",
             "  tcpkit serve forward --port 5432 --to db1:5432 --to db2:5432 --connect-timeout 2s",
             "  tcpkit serve forward --port 443 --tls-cert cert.pem --tls-key key.pem --to 127.0.0.1:8080 --send-proxy v2",
-            "  tcpkit serve forward --port 6379 --to redis.internal:6380 --to-tls --to-ca internal-ca.pem"
+            "  tcpkit serve forward --port 6379 --to redis.internal:6380 --to-tls --to-ca internal-ca.pem",
+            "  tcpkit serve forward --port 2375 --to unix:/var/run/docker.sock"
         })
 final class ForwardCommand extends ServiceCommand {
     @Option(
             names = "--to",
-            paramLabel = "HOST:PORT",
+            paramLabel = "HOST:PORT|unix:PATH",
             required = true,
-            converter = HostPortConverter.class,
-            description = "An upstream (repeatable): each connection goes to the next in turn.")
-    List<HostPortConverter.HostPort> to = List.of();
+            converter = UpstreamConverter.class,
+            description = "An upstream (repeatable), TCP or a Unix domain socket: each connection goes to the next in"
+                    + " turn.")
+    List<UpstreamConverter.Target> to = List.of();
 
     @Option(
             names = "--connect-timeout",
@@ -78,8 +80,8 @@ final class ForwardCommand extends ServiceCommand {
     @Override
     Service newService() throws IOException {
         ForwardService.Builder builder = Services.forward();
-        for (HostPortConverter.HostPort upstream : to) {
-            builder.to(upstream.host(), upstream.port());
+        for (UpstreamConverter.Target upstream : to) {
+            upstream.addTo(builder);
         }
         if (connectTimeout != null) {
             builder.connectTimeout(connectTimeout);

@@ -1,9 +1,11 @@
 package dev.tcpkit.app.cli;
 
 import dev.tcpkit.TcpServer;
+import dev.tcpkit.options.ReloadFailedException;
 import dev.tcpkit.service.Service;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,8 @@ abstract class ServiceCommand implements Callable<Integer> {
      * the start-up line, so it is shown whatever the verbosity, as in text mode.
      */
     private static final org.slf4j.Logger startup = LoggerFactory.getLogger("tcpkit.startup");
+    /** SIGHUP's outcome: shown whatever the verbosity, as the start-up line, an operator waiting for it. */
+    private static final org.slf4j.Logger reloads = LoggerFactory.getLogger("tcpkit.reload");
 
     @Spec
     CommandSpec spec;
@@ -105,7 +109,7 @@ abstract class ServiceCommand implements Callable<Integer> {
         });
         verbosity.apply();
         logFormat.apply();
-        builder.tls(tls.newContext(network.host)); // before the service, which may open a file
+        tls.applyTo(builder, network.host); // before the service, which may open a file
         Service service;
         try {
             service = newService();
@@ -123,6 +127,7 @@ abstract class ServiceCommand implements Callable<Integer> {
             // The signal came while the server was starting: stop it as the hook would have.
             stopOnSignal(server);
         }
+        reloadOnHangUp(server);
         announce(server);
         server.awaitTermination();
         try {
@@ -131,6 +136,29 @@ abstract class ServiceCommand implements Callable<Integer> {
             // The hook is already running and will finish the shutdown.
         }
         return exitCode(server);
+    }
+
+    /**
+     * SIGHUP reloads the TLS certificate and the output file ({@link TcpServer#reload}) and says so in one line, instead
+     * of the JVM's default, which is to exit. Before the start-up line, as for SIGTERM: a script may signal as soon as
+     * it reads it.
+     */
+    private static void reloadOnHangUp(TcpServer server) {
+        String unavailable = HangUpSignal.handle(() -> reload(server));
+        if (unavailable != null) {
+            reloads.debug("no reload on SIGHUP: {}", unavailable);
+        }
+    }
+
+    private static void reload(TcpServer server) {
+        try {
+            List<String> reloaded = server.reload();
+            reloads.atInfo()
+                    .addKeyValue("event", "reloaded")
+                    .log("reloaded: {}", reloaded.isEmpty() ? "nothing to reload" : String.join(", ", reloaded));
+        } catch (ReloadFailedException e) {
+            reloads.atWarn().addKeyValue("event", "reload-failed").log("reload failed: {}", e.getMessage());
+        }
     }
 
     /** 0, or 1 when records were lost: an output failed, or the final flush did not finish in time (SPEC §4). */

@@ -1,10 +1,10 @@
 package dev.tcpkit.app.cli;
 
+import dev.tcpkit.TcpServer;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.options.TlsProvider;
 import dev.tcpkit.security.KeyFiles;
 import dev.tcpkit.security.TlsContexts;
-import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,19 +76,19 @@ final class TlsOptions {
     }
 
     /**
-     * The server's TLS context, or {@code null} for plain TCP; a self-signed certificate names {@code host} unless
-     * the server listens on every interface.
+     * Sets the server's TLS, if any: a self-signed certificate names {@code host} unless the server listens on every
+     * interface; certificate and key files are read again on each reload ({@code SIGHUP}).
      */
-    @Nullable
-    SslContext newContext(@Nullable String host) throws IOException {
+    void applyTo(TcpServer.Builder builder, @Nullable String host) throws IOException {
         if (tlsSelfSigned) {
             List<String> names = host == null || isWildcard(host) ? List.of() : List.of(Addresses.unbracket(host));
-            return TlsContexts.selfSignedServer(names, tlsClientCa, tlsProvider);
+            builder.tls(TlsContexts.selfSignedServer(names, tlsClientCa, tlsProvider));
+        } else if (tlsCert != null && tlsKey != null) {
+            KeyFiles files = new KeyFiles(tlsCert, tlsKey);
+            Path clientCa = tlsClientCa;
+            TlsProvider provider = tlsProvider;
+            builder.tls(() -> TlsContexts.server(files, clientCa, provider));
         }
-        if (tlsCert != null && tlsKey != null) {
-            return TlsContexts.server(new KeyFiles(tlsCert, tlsKey), tlsClientCa, tlsProvider);
-        }
-        return null;
     }
 
     private static boolean isWildcard(String host) {

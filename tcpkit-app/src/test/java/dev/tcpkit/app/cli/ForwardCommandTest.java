@@ -30,7 +30,12 @@ final class ForwardCommandTest {
         assertThat(execute("serve", "forward", "--help")).isZero();
         assertThat(out.toString())
                 .startsWith("Usage: tcpkit serve forward")
-                .contains("--to=HOST:PORT", "--connect-timeout", "--to-retry-after", "--max-connections", "--tls-cert")
+                .contains(
+                        "--to=HOST:PORT|unix:PATH",
+                        "--connect-timeout",
+                        "--to-retry-after",
+                        "--max-connections",
+                        "--tls-cert")
                 .contains("--send-proxy=v1|v2", "Upstream TLS:", "--to-tls", "--to-ca=FILE", "--to-insecure")
                 .contains("--to-sni=NAME", "--to-cert=FILE", "--to-key=FILE")
                 .contains("tcpkit serve forward --port 8080 --to 127.0.0.1:80");
@@ -42,7 +47,7 @@ final class ForwardCommandTest {
     @Test
     void withoutToItIsAUsageError() {
         assertThat(execute("serve", "forward", "--port", "0")).isEqualTo(2);
-        assertThat(err.toString().lines().findFirst()).hasValue("Missing required option: '--to=HOST:PORT'");
+        assertThat(err.toString().lines().findFirst()).hasValue("Missing required option: '--to=HOST:PORT|unix:PATH'");
         assertThat(out.toString()).isEmpty();
     }
 
@@ -55,6 +60,26 @@ final class ForwardCommandTest {
                 .startsWith("Invalid value for option '--to'")
                 .contains("'" + value + "' is not HOST:PORT");
         assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit serve forward --help' for more information.");
+    }
+
+    @Test
+    void aToMayNameAUnixSocketBesideTcpOnes() {
+        UpstreamConverter converter = new UpstreamConverter();
+        assertThat(converter.convert("unix:/run/app.sock"))
+                .isEqualTo(new UpstreamConverter.Unix(Path.of("/run/app.sock")));
+        assertThat(converter.convert("unix:rel/app.sock"))
+                .isEqualTo(new UpstreamConverter.Unix(Path.of("rel/app.sock")));
+        assertThat(converter.convert("[::1]:80")).isEqualTo(new UpstreamConverter.Tcp("::1", 80));
+        assertThat(converter.convert("unix:80")).isEqualTo(new UpstreamConverter.Unix(Path.of("80")));
+    }
+
+    @Test
+    void aUnixToWithoutAPathIsAUsageErrorOnOneLine() {
+        assertThat(execute("serve", "forward", "--port", "0", "--to", "unix:")).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst())
+                .hasValueSatisfying(line -> assertThat(line)
+                        .startsWith("Invalid value for option '--to'")
+                        .contains("'unix:' names no socket file"));
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.AddressResolverGroup;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +20,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 /**
- * A TCP relay: each admitted connection is joined to a new connection to one of the upstreams, dialled from the
- * client's own event loop with the server's transport. The upstreams are taken in turn (round robin); a failed connect
+ * A TCP relay: each admitted connection is joined to a new connection to one of the upstreams (TCP, or Unix domain
+ * stream sockets), dialled from the client's own event loop with the server's transport. The upstreams are taken in turn (round robin); a failed connect
  * tries the next, each at most once; when all fail, the client is closed and one line names every upstream and why.
  * An upstream whose connect failed is skipped for {@code retryAfter}, unless every one is.
  *
@@ -49,7 +50,7 @@ public final class ForwardService implements Service {
         this.upstreamPipeline = upstreamPipeline;
     }
 
-    /** A builder: name at least one upstream with {@link Builder#to}. */
+    /** A builder: name at least one upstream with {@link Builder#to} or {@link Builder#toUnix}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -97,7 +98,7 @@ public final class ForwardService implements Service {
         }
     }
 
-    /** The upstreams, in the order given: {@code host:port} each. */
+    /** The upstreams, in the order given: {@code host:port} or {@code unix:PATH} each. */
     public List<String> upstreams() {
         return upstreams.all().stream().map(Upstream::toString).toList();
     }
@@ -125,7 +126,22 @@ public final class ForwardService implements Service {
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("upstream port must be within 1-65535: " + port);
             }
-            to.add(new Upstream(host, port));
+            to.add(Upstream.tcp(host, port));
+            return this;
+        }
+
+        /**
+         * Adds a Unix domain stream socket upstream, taken in turn with the others (TCP ones too). The file is looked
+         * for on each connect: a missing one fails that connect with "no such file or directory", one nobody listens
+         * on with "connection refused".
+         *
+         * @throws IllegalArgumentException if the path is empty
+         */
+        public Builder toUnix(Path path) {
+            if (path.toString().isEmpty()) {
+                throw new IllegalArgumentException("upstream socket path is empty");
+            }
+            to.add(Upstream.unix(path));
             return this;
         }
 

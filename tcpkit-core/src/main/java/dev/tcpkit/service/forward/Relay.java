@@ -5,7 +5,6 @@ import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.internal.RateLimitedLog;
-import dev.tcpkit.transport.Bootstraps;
 import dev.tcpkit.transport.IoSupport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -97,11 +96,10 @@ final class Relay {
             return;
         }
         Upstream next = order.get(index);
-        ChannelFuture connect = Bootstraps.client(IoSupport.of(client), client.eventLoop(), connectTimeout)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .resolver(resolver)
+        ChannelFuture connect = next.bootstrap(IoSupport.of(client), client.eventLoop(), connectTimeout)
+                .resolver(resolver) // a Unix socket's address is not one it resolves: it passes as it is
                 .handler(upstreamSide)
-                .connect(next.address());
+                .connect();
         connect.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 failed(next, Errors.connectReason(f.cause(), connectTimeout), order, index, failures);
@@ -235,6 +233,8 @@ final class Relay {
     private static void reset(Channel channel) {
         if (channel.isOpen()) {
             try {
+                // A Unix domain socket has no SO_LINGER (the option is refused): its close is the reset, the peer
+                // seeing "connection reset" if data was left unread, else an end of input.
                 channel.config().setOption(ChannelOption.SO_LINGER, 0);
             } catch (RuntimeException e) {
                 // the socket is already gone: close is all there is
@@ -326,7 +326,12 @@ final class Relay {
             failed = true;
             ended(this);
             String reason = Errors.reason(cause);
-            log.debug("forward: {} {}: {}", ClientAddress.format(client), isClient ? "client" : "upstream", reason);
+            log.debug(
+                    "forward: {} {}: {}",
+                    ClientAddress.format(client),
+                    isClient ? "client" : "upstream",
+                    reason,
+                    cause);
             // An upstream's failure is the client's reason even after the client's half-close: it is why the client
             // lost what it was waiting for.
             if (!isClient && client.isActive()) {

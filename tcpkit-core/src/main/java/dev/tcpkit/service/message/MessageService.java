@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
@@ -80,6 +81,11 @@ public final class MessageService implements Service {
      * Writes out every record not yet written, flushes stdout and syncs the output file, waiting at most {@code
      * timeout} for them; says how many records were lost, if any.
      */
+    @Override
+    public List<String> reload() throws IOException {
+        return writer.reload();
+    }
+
     @Override
     public void close(Duration timeout) {
         writer.close(timeout);

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 /** Round robin over the upstreams, skipping one that failed for retry-after, unless all did. */
 final class UpstreamsTest {
     private final AtomicLong now = new AtomicLong(1_000);
-    private final Upstream a = new Upstream("a", 1);
-    private final Upstream b = new Upstream("b", 2);
-    private final Upstream c = new Upstream("::1", 3);
+    private final Upstream a = Upstream.tcp("a", 1);
+    private final Upstream b = Upstream.tcp("b", 2);
+    private final Upstream c = Upstream.tcp("::1", 3);
     private final Upstreams upstreams = new Upstreams(List.of(a, b, c), Duration.ofNanos(100), now::get);
 
     @Test
