@@ -1,6 +1,7 @@
 package dev.tcpkit.app.cli;
 
 import dev.tcpkit.Services;
+import dev.tcpkit.options.TlsSource;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.service.forward.ForwardService;
 import dev.tcpkit.service.forward.ProxyVersion;
@@ -95,8 +96,10 @@ final class ForwardCommand extends ServiceCommand {
             // The library names its own setting, which UsageErrors cannot match to this option's name.
             throw new ParameterException(spec.commandLine(), "--to-sni must be a host name: " + upstreamTls.toSni);
         }
-        return builder.sendProxy(sendProxy)
-                .upstreamTls(upstreamTls.newContext(tls.tlsProvider))
-                .build();
+        TlsSource upstreamContexts = upstreamTls.source(tls.tlsProvider);
+        if (upstreamContexts != null) {
+            builder.upstreamTls(upstreamContexts);
+        }
+        return builder.sendProxy(sendProxy).build();
     }
 }

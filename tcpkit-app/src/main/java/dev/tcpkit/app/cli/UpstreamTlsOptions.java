@@ -1,10 +1,9 @@
 package dev.tcpkit.app.cli;
 
 import dev.tcpkit.options.TlsProvider;
+import dev.tcpkit.options.TlsSource;
 import dev.tcpkit.security.KeyFiles;
 import dev.tcpkit.security.TlsContexts;
-import io.netty.handler.ssl.SslContext;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -71,13 +70,15 @@ final class UpstreamTlsOptions {
         }
     }
 
-    /** The client context for the upstreams, or {@code null} for plain TCP; read once, at start. */
+    /** Where the upstreams' client context comes from (the files, read at start and on SIGHUP); {@code null}: plain TCP. */
     @Nullable
-    SslContext newContext(TlsProvider provider) throws IOException {
+    TlsSource source(TlsProvider provider) {
         if (!toTls) {
             return null;
         }
         KeyFiles identity = toCert != null && toKey != null ? new KeyFiles(toCert, toKey) : null;
-        return TlsContexts.client(toCa, toInsecure, identity, provider);
+        Path ca = toCa;
+        boolean insecure = toInsecure;
+        return () -> TlsContexts.client(ca, insecure, identity, provider);
     }
 }

@@ -1,6 +1,8 @@
 package dev.tcpkit.service.forward;
 
 import dev.tcpkit.internal.RateLimitedLog;
+import dev.tcpkit.options.TlsSetupException;
+import dev.tcpkit.options.TlsSource;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.transport.Bootstraps;
 import dev.tcpkit.transport.IoSupport;
@@ -90,6 +92,12 @@ public final class ForwardService implements Service {
         }
     }
 
+    /** Makes the upstream TLS context again, when it came from a {@link TlsSource}; open connections keep theirs. */
+    @Override
+    public List<String> reload() throws TlsSetupException {
+        return upstreamPipeline.reloadTls() ? List.of("upstream tls") : List.of();
+    }
+
     @Override
     public void close(Duration timeout) {
         AddressResolverGroup<InetSocketAddress> r = resolver.getAndSet(null);
@@ -110,6 +118,7 @@ public final class ForwardService implements Service {
         private Duration retryAfter = Duration.ofSeconds(10);
         private @Nullable ProxyVersion sendProxy;
         private @Nullable SslContext upstreamTls;
+        private @Nullable TlsSource upstreamTlsSource;
         private @Nullable String upstreamSni;
 
         private Builder() {}
@@ -179,6 +188,21 @@ public final class ForwardService implements Service {
                 throw new IllegalArgumentException("upstream TLS needs a client SslContext, not a server one");
             }
             this.upstreamTls = context;
+            this.upstreamTlsSource = null;
+            return this;
+        }
+
+        /**
+         * Speaks TLS to the upstreams with the client context {@code source} makes, loaded now and again on each
+         * {@code TcpServer.reload()} (new upstream connections take the new one): as {@link #upstreamTls(SslContext)},
+         * with a client certificate or trusted CAs that can be renewed while the server runs.
+         *
+         * @throws TlsSetupException if {@code source} cannot make a context now
+         * @throws IllegalArgumentException if it makes a server's
+         */
+        public Builder upstreamTls(TlsSource source) throws TlsSetupException {
+            upstreamTls(source.load());
+            this.upstreamTlsSource = source;
             return this;
         }
 
@@ -222,7 +246,7 @@ public final class ForwardService implements Service {
             return new ForwardService(
                     new Upstreams(to, retryAfter, System::nanoTime),
                     connectTimeout,
-                    new UpstreamPipeline(sendProxy, upstreamTls, upstreamSni, connectTimeout));
+                    new UpstreamPipeline(sendProxy, upstreamTls, upstreamTlsSource, upstreamSni, connectTimeout));
         }
     }
 }

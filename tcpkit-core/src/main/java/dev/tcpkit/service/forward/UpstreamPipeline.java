@@ -1,6 +1,8 @@
 package dev.tcpkit.service.forward;
 
 import dev.tcpkit.connection.ClientAddress;
+import dev.tcpkit.options.TlsSetupException;
+import dev.tcpkit.options.TlsSource;
 import dev.tcpkit.security.TlsErrors;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,7 +41,10 @@ final class UpstreamPipeline {
     private static final String PROXY_ENCODER = "upstream-proxy-encoder";
 
     private final @Nullable ProxyVersion proxyVersion;
-    private final @Nullable SslContext tls;
+    /** Read once per upstream connection; {@link #reloadTls} replaces it. */
+    private volatile @Nullable SslContext tls;
+
+    private final @Nullable TlsSource tlsSource;
     private final @Nullable String sni;
     private final Duration handshakeTimeout;
 
@@ -50,12 +55,33 @@ final class UpstreamPipeline {
     UpstreamPipeline(
             @Nullable ProxyVersion proxyVersion,
             @Nullable SslContext tls,
+            @Nullable TlsSource tlsSource,
             @Nullable String sni,
             Duration handshakeTimeout) {
         this.proxyVersion = proxyVersion;
         this.tls = tls;
+        this.tlsSource = tlsSource;
         this.sni = sni;
         this.handshakeTimeout = handshakeTimeout;
+    }
+
+    /**
+     * Makes the TLS context again from its source, for the upstream connections made from now on.
+     *
+     * @return whether there is a source to reload from
+     * @throws TlsSetupException if it cannot make one, or makes a server's; the old context stays
+     */
+    boolean reloadTls() throws TlsSetupException {
+        TlsSource source = tlsSource;
+        if (source == null) {
+            return false;
+        }
+        SslContext context = source.load();
+        if (!context.isClient()) {
+            throw new TlsSetupException("upstream TLS needs a client context, not a server one");
+        }
+        tls = context;
+        return true;
     }
 
     /**

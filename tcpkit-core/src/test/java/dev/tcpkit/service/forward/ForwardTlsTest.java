@@ -21,7 +21,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
@@ -176,6 +178,37 @@ final class ForwardTlsTest {
             List<String> lines = awaitLines(log);
             assertThat(lines).hasSize(1);
             assertThat(lines.get(0)).contains("127.0.0.1:" + upstream.port() + " (tls: certificate not trusted)");
+        }
+    }
+
+    // SIGHUP's library half: the upstream context is made again from its source, for the connections made after.
+    @Test
+    void aReloadMakesTheUpstreamContextAgainForNewConnections() throws Exception {
+        Path ca = dir.resolve("upstream-ca.pem");
+        Files.copy(pem.otherRoot(), ca);
+        try (TlsUpstream upstream = TlsUpstream.start(PKI.server, null);
+                TcpServer server = start(
+                        null,
+                        Services.forward()
+                                .to("127.0.0.1", upstream.port())
+                                .retryAfter(Duration.ZERO)
+                                .upstreamTls(() -> TlsContexts.client(ca, false, null, TlsProvider.AUTO)))) {
+            Future<String> refused = pool.submit(upstream.serveOne(ForwardTlsTest::answerAfterEnd));
+            try (LoopbackClient client = LoopbackClient.connect(server.port())) {
+                assertThat(client.readUntilClosedOrReset()).isEmpty();
+            }
+            assertThat(refused.get(10, TimeUnit.SECONDS)).startsWith("handshake failed");
+
+            Files.copy(pem.root(), ca, StandardCopyOption.REPLACE_EXISTING);
+            assertThat(server.reload()).contains("upstream tls");
+
+            Future<String> served = pool.submit(upstream.serveOne(ForwardTlsTest::answerAfterEnd));
+            try (LoopbackClient client = LoopbackClient.connect(server.port())) {
+                client.send("question", UTF_8);
+                client.shutdownOutput();
+                assertThat(new String(client.readToEnd(), UTF_8)).isEqualTo("answer to question");
+            }
+            assertThat(served.get(10, TimeUnit.SECONDS)).isEqualTo("question");
         }
     }
 
