@@ -53,7 +53,8 @@ final class ForwardCommand extends ServiceCommand {
             names = "--to-retry-after",
             paramLabel = "DURATION",
             converter = DurationConverter.class,
-            description = "How long an upstream whose connect failed is skipped, unless every one is (default: 10s).")
+            description =
+                    "How long an upstream whose connect failed is tried last, only when every other one fails (default: 10s).")
     @Nullable
     Duration retryAfter;
 

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * A TCP relay: each admitted connection is joined to a new connection to one of the upstreams (TCP, or Unix domain
  * stream sockets), dialled from the client's own event loop with the server's transport. The upstreams are taken in turn (round robin); a failed connect
  * tries the next, each at most once; when all fail, the client is closed and one line names every upstream and why.
- * An upstream whose connect failed is skipped for {@code retryAfter}, unless every one is.
+ * An upstream whose connect failed is tried last for {@code retryAfter}: only when every other one fails too.
  *
  * <p>Host names are looked up without blocking the event loop ({@code /etc/hosts}, then DNS), on each connect. A
  * flood of clients while every upstream is down logs at most about one line a second.
@@ -160,7 +160,7 @@ public final class ForwardService implements Service {
             return this;
         }
 
-        /** How long an upstream whose connect failed is skipped (default 10 s). Not negative. */
+        /** How long an upstream whose connect failed is tried last (default 10 s). Not negative. */
         public Builder retryAfter(Duration retryAfter) {
             this.retryAfter = retryAfter;
             return this;

@@ -18,7 +18,7 @@ abstract class Upstream {
     private final UpstreamMeters meters = new UpstreamMeters();
     /** Whether the last connect failed; a success clears it. */
     private volatile boolean down;
-    /** {@link System#nanoTime()} until which this upstream is skipped, while {@link #down}. */
+    /** {@link System#nanoTime()} until which this upstream is tried last, while {@link #down}. */
     private volatile long downUntil;
 
     private Upstream(String text) {

@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The {@code --to} list, taken in turn (round robin): each connection starts at the next upstream. An upstream whose
- * connect failed is skipped for {@code retryAfter}; when every one is skipped, all are tried.
+ * connect failed goes to the end of the order for {@code retryAfter}: tried only when every other one failed too.
  */
 final class Upstreams {
     private final List<Upstream> all;
@@ -22,26 +22,23 @@ final class Upstreams {
         this.nanoTime = nanoTime;
     }
 
-    /** The upstreams to try for one connection, in order: the ones up, from the next in turn; else all of them. */
+    /**
+     * The upstreams to try for one connection, each once, from the next in turn: the ones up first, then the ones
+     * skipped since a failed connect, so that a connection only waits on a dead upstream when every live one failed
+     * too, and the "no upstream" line names them all.
+     */
     List<Upstream> order() {
         int n = all.size();
         int start = Math.floorMod(next.getAndIncrement(), n);
         long now = nanoTime.getAsLong();
-        List<Upstream> up = new ArrayList<>(n);
+        List<Upstream> order = new ArrayList<>(n);
+        List<Upstream> down = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
             Upstream u = all.get((start + k) % n);
-            if (u.isUp(now)) {
-                up.add(u);
-            }
+            (u.isUp(now) ? order : down).add(u);
         }
-        if (!up.isEmpty()) {
-            return up;
-        }
-        List<Upstream> every = new ArrayList<>(n);
-        for (int k = 0; k < n; k++) {
-            every.add(all.get((start + k) % n));
-        }
-        return every;
+        order.addAll(down);
+        return order;
     }
 
     void failed(Upstream upstream) {

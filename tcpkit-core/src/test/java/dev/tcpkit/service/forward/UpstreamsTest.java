@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Round robin over the upstreams, skipping one that failed for retry-after, unless all did. */
+/** Round robin over the upstreams; one that failed goes last for retry-after, tried only if all others fail. */
 final class UpstreamsTest {
     private final AtomicLong now = new AtomicLong(1_000);
     private final Upstream a = Upstream.tcp("a", 1);
@@ -27,11 +27,11 @@ final class UpstreamsTest {
     }
 
     @Test
-    void aFailedUpstreamIsSkippedForRetryAfterThenTriedAgain() {
+    void aFailedUpstreamGoesLastForRetryAfterThenTakesItsTurnAgain() {
         upstreams.failed(a);
-        assertThat(upstreams.order()).containsExactly(b, c);
+        assertThat(upstreams.order()).containsExactly(b, c, a);
         now.addAndGet(99);
-        assertThat(upstreams.order()).containsExactly(b, c); // still down one nanosecond before retry-after
+        assertThat(upstreams.order()).containsExactly(b, c, a); // still last one nanosecond before retry-after
         now.addAndGet(1);
         assertThat(upstreams.order()).containsExactly(c, a, b);
     }
@@ -40,7 +40,7 @@ final class UpstreamsTest {
     void aFailedUpstreamComesBackAfterRetryAfterOrOnASuccess() {
         upstreams.failed(a);
         upstreams.failed(b);
-        assertThat(upstreams.order()).containsExactly(c);
+        assertThat(upstreams.order()).containsExactly(c, a, b);
         upstreams.connected(b);
         now.addAndGet(100);
         assertThat(upstreams.order()).containsExactly(b, c, a);
