@@ -4,11 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcpkit.testing.LoopbackClient;
+import dev.tcpkit.testing.LoopbackListener;
 import dev.tcpkit.testing.TcpkitProcess;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -50,7 +49,7 @@ final class ForwardBackpressureIT {
 
     @Test
     void anUpstreamThatNeverReadsStallsTheClientWithinBoundedMemory() throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpkitProcess forward = forwardTo(upstream.getLocalPort())) {
             int port = forward.awaitListening();
             try (LoopbackClient client = LoopbackClient.connect(port);
@@ -63,7 +62,7 @@ final class ForwardBackpressureIT {
 
     @Test
     void aClientThatNeverReadsStallsTheUpstreamWithinBoundedMemory() throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpkitProcess forward = forwardTo(upstream.getLocalPort())) {
             int port = forward.awaitListening();
             try (LoopbackClient client = LoopbackClient.connect(port);
@@ -74,13 +73,6 @@ final class ForwardBackpressureIT {
                         .isEqualTo("still here");
             }
         }
-    }
-
-    private static ServerSocket upstream() throws IOException {
-        ServerSocket server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        server.setSoTimeout(10_000);
-        return server;
     }
 
     private static TcpkitProcess forwardTo(int upstreamPort) {

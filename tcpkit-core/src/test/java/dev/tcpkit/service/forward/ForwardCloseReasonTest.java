@@ -10,7 +10,7 @@ import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.testing.LogCapture;
 import dev.tcpkit.testing.LoopbackClient;
-import java.io.IOException;
+import dev.tcpkit.testing.LoopbackListener;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -53,13 +53,6 @@ final class ForwardCloseReasonTest {
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
-    private static ServerSocket upstream() throws IOException {
-        ServerSocket server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        server.setSoTimeout(10_000);
-        return server;
-    }
-
     private static TcpServer forward(int port, Duration idleTimeout, Duration connectTimeout) throws Exception {
         return TcpServer.builder()
                 .bind("127.0.0.1", 0)
@@ -92,7 +85,7 @@ final class ForwardCloseReasonTest {
 
     @Test
     void aClientThatClosesFirstIsClientClosedAndTheEventNamesTheUpstream() throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             Future<?> answered = pool.submit(() -> {
@@ -116,7 +109,7 @@ final class ForwardCloseReasonTest {
 
     @Test
     void anUpstreamThatClosesFirstIsUpstreamClosed() throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             Future<?> closed = pool.submit(() -> {
@@ -138,7 +131,7 @@ final class ForwardCloseReasonTest {
 
     @Test
     void aClientResetReachesTheUpstreamAsAResetAndIsPeerReset() throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             Future<Throwable> atUpstream = pool.submit(() -> {
@@ -166,7 +159,7 @@ final class ForwardCloseReasonTest {
 
     @Test
     void anUpstreamResetIsUpstreamClosedWithItsReason() throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             Future<?> reset = pool.submit(() -> {
@@ -191,7 +184,7 @@ final class ForwardCloseReasonTest {
 
     @Test
     void aClientThatOnlyReceivesIsNotIdleAndIsCutOnceNothingMoves() throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(upstream.getLocalPort(), Duration.ofMillis(600), Duration.ofSeconds(2));
                 LoopbackClient client = LoopbackClient.connect(server.port()).readTimeout(Duration.ofSeconds(10))) {
             // The upstream talks for 2 s, a byte every 150 ms, then falls silent with its socket open.

@@ -6,10 +6,9 @@ import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.testing.LogCapture;
 import dev.tcpkit.testing.LoopbackClient;
+import dev.tcpkit.testing.LoopbackListener;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -45,13 +44,6 @@ final class ForwardLoopbackTest {
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
-    private static ServerSocket upstream() throws IOException {
-        ServerSocket server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        server.setSoTimeout(10_000);
-        return server;
-    }
-
     private static TcpServer forward(int... ports) throws Exception {
         var builder = Services.forward().connectTimeout(Duration.ofSeconds(2));
         for (int port : ports) {
@@ -62,7 +54,7 @@ final class ForwardLoopbackTest {
 
     /** A port nothing listens on: bound, then closed. */
     private static int closedPort() throws IOException {
-        try (ServerSocket s = upstream()) {
+        try (ServerSocket s = LoopbackListener.open()) {
             return s.getLocalPort();
         }
     }
@@ -77,7 +69,7 @@ final class ForwardLoopbackTest {
     void aMebibyteOfRandomBytesPassesBothWaysExactly() throws Exception {
         byte[] up = random(1);
         byte[] down = random(2);
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(server.port()).readTimeout(Duration.ofSeconds(20))) {
             Future<byte[]> atUpstream = pool.submit(() -> {
@@ -110,7 +102,7 @@ final class ForwardLoopbackTest {
 
     @Test
     void aClientThatHalfClosesStillGetsTheUpstreamsAnswer() throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             Future<String> atUpstream = pool.submit(() -> {
@@ -133,7 +125,7 @@ final class ForwardLoopbackTest {
 
     @Test
     void anUpstreamHalfCloseReachesTheClientWhichMaySendStill() throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             Future<String> atUpstream = pool.submit(() -> {
@@ -154,7 +146,7 @@ final class ForwardLoopbackTest {
     @Test
     void aRefusedUpstreamFailsOverToTheNext() throws Exception {
         int refused = closedPort();
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(refused, upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             Future<?> answered = pool.submit(() -> {
@@ -194,7 +186,7 @@ final class ForwardLoopbackTest {
 
     @Test
     void anUpstreamResetReachesTheClientAsAReset() throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             // Connected both ways first (a reset during the connect is a failed connect), then the upstream resets.

@@ -10,9 +10,9 @@ import dev.tcpkit.TcpServer;
 import dev.tcpkit.testing.AdminHttp;
 import dev.tcpkit.testing.LogCapture;
 import dev.tcpkit.testing.LoopbackClient;
+import dev.tcpkit.testing.LoopbackListener;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -50,16 +50,9 @@ final class ForwardObservabilityTest {
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
-    private static ServerSocket upstream() throws IOException {
-        ServerSocket server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        server.setSoTimeout(10_000);
-        return server;
-    }
-
     /** A port nothing listens on: bound, then closed. */
     private static int closedPort() throws IOException {
-        try (ServerSocket s = upstream()) {
+        try (ServerSocket s = LoopbackListener.open()) {
             return s.getLocalPort();
         }
     }
@@ -67,7 +60,7 @@ final class ForwardObservabilityTest {
     @Test
     void theAdminApiShowsEachConnectionsUpstreamAndMetricsCountPerUpstream() throws Exception {
         int refused = closedPort();
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = TcpServer.builder()
                         .bind("127.0.0.1", 0)
                         .admin("127.0.0.1", 0)
@@ -150,7 +143,7 @@ final class ForwardObservabilityTest {
 
     @Test
     void anUpstreamNamedByHostNameIsFoundThroughEtcHosts() throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = TcpServer.builder()
                         .bind("127.0.0.1", 0)
                         .service(Services.forward()

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.testing.LoopbackClient;
+import dev.tcpkit.testing.LoopbackListener;
 import dev.tcpkit.testing.ProxyHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -55,7 +56,7 @@ final class ForwardProxyHeaderTest {
     @ParameterizedTest
     @EnumSource(ProxyVersion.class)
     void anIpv4ClientIsNamedWithTheAddressItConnectedTo(ProxyVersion version) throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(version, false, "127.0.0.1", upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             Future<byte[]> received = receive(upstream);
@@ -77,7 +78,7 @@ final class ForwardProxyHeaderTest {
     void anIpv6ClientIsNamedInATcp6Header(ProxyVersion version) throws Exception {
         InetAddress v6 = ip("::1");
         assumeThat(bindable(v6)).as("IPv6 loopback").isTrue();
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(version, false, "::1", upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(v6, server.port())) {
             Future<byte[]> received = receive(upstream);
@@ -96,7 +97,7 @@ final class ForwardProxyHeaderTest {
     @ParameterizedTest
     @EnumSource(ProxyVersion.class)
     void behindAProxyTheIncomingHeadersIpv4ClientAndDestinationArePassedOn(ProxyVersion version) throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(version, true, "127.0.0.1", upstream.getLocalPort());
                 LoopbackClient proxy = LoopbackClient.connect(server.port())) {
             Future<byte[]> received = receive(upstream);
@@ -116,7 +117,7 @@ final class ForwardProxyHeaderTest {
     @ParameterizedTest
     @EnumSource(ProxyVersion.class)
     void behindAProxyTheIncomingHeadersIpv6ClientIsPassedOn(ProxyVersion version) throws Exception {
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(version, true, "127.0.0.1", upstream.getLocalPort());
                 LoopbackClient proxy = LoopbackClient.connect(server.port())) {
             Future<byte[]> received = receive(upstream);
@@ -136,7 +137,7 @@ final class ForwardProxyHeaderTest {
     @Test
     void theHeaderGoesFirstEvenWhenTheClientSpeaksBeforeTheUpstreamIsConnected() throws Exception {
         // The client's bytes are queued while the upstream is dialled; none may overtake the header.
-        try (ServerSocket upstream = upstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = forward(ProxyVersion.V1, false, "127.0.0.1", upstream.getLocalPort());
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             client.send("early", US_ASCII);
@@ -160,13 +161,6 @@ final class ForwardProxyHeaderTest {
                 .proxyProtocol(proxyProtocol)
                 .service(service)
                 .start();
-    }
-
-    private static ServerSocket upstream() throws IOException {
-        ServerSocket server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        server.setSoTimeout(10_000);
-        return server;
     }
 
     private static boolean bindable(InetAddress address) {

@@ -11,6 +11,7 @@ import dev.tcpkit.security.KeyFiles;
 import dev.tcpkit.security.TlsContexts;
 import dev.tcpkit.testing.LogCapture;
 import dev.tcpkit.testing.LoopbackClient;
+import dev.tcpkit.testing.LoopbackListener;
 import dev.tcpkit.testing.TestPki;
 import dev.tcpkit.testing.TlsClient;
 import io.netty.handler.ssl.OpenSsl;
@@ -84,7 +85,7 @@ final class ForwardTlsTest {
         byte[] down = random(2);
         SslContext serverTls =
                 TlsContexts.server(new KeyFiles(pem.serverChain(), pem.serverKey()), null, TlsProvider.AUTO);
-        try (ServerSocket upstream = plainUpstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = start(serverTls, Services.forward().to("127.0.0.1", upstream.getLocalPort()));
                 TlsClient client = TlsClient.connect(server.port(), PKI.root, null)) {
             client.socket().setSoTimeout(20_000);
@@ -123,7 +124,7 @@ final class ForwardTlsTest {
     void terminatingPassesAnUpstreamHalfCloseAsCloseNotify(TlsProvider provider) throws Exception {
         assumeThat(provider != TlsProvider.OPENSSL || OpenSsl.isAvailable()).isTrue();
         SslContext serverTls = TlsContexts.server(new KeyFiles(pem.serverChain(), pem.serverKey()), null, provider);
-        try (ServerSocket upstream = plainUpstream();
+        try (ServerSocket upstream = LoopbackListener.open();
                 TcpServer server = start(serverTls, Services.forward().to("127.0.0.1", upstream.getLocalPort()));
                 TlsClient client = TlsClient.connect(server.port(), PKI.root, null)) {
             Future<String> atUpstream = pool.submit(() -> {
@@ -214,7 +215,7 @@ final class ForwardTlsTest {
 
     @Test
     void aFailedHandshakeTriesTheNextUpstream() throws Exception {
-        try (ServerSocket plain = plainUpstream();
+        try (ServerSocket plain = LoopbackListener.open();
                 TlsUpstream upstream = TlsUpstream.start(PKI.server, null);
                 TcpServer server = start(
                         null,
@@ -370,13 +371,6 @@ final class ForwardTlsTest {
         s.getOutputStream().write(text.getBytes(UTF_8));
         s.getOutputStream().flush();
         return text;
-    }
-
-    private static ServerSocket plainUpstream() throws IOException {
-        ServerSocket server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        server.setSoTimeout(10_000);
-        return server;
     }
 
     private static byte[] random(long seed) {
