@@ -54,7 +54,10 @@ public final class Bootstraps {
      * A bootstrap that dials the Unix domain stream socket at {@code path} ({@code connect()} with no address): a
      * connect that takes longer than {@code connectTimeout} fails; a missing file fails with "no such file or
      * directory", a file nobody listens on with "connection refused". Half-closure is allowed: the end of the peer's
-     * output is a {@code ChannelInputShutdownEvent}, not a close, and the channel is a {@code DuplexChannel}.
+     * output is a {@code ChannelInputShutdownEvent}, not a close, and the channel is a {@code DuplexChannel}. Except
+     * on NIO and io_uring: there Netty 4.2.18's domain channel closes at its input's end whatever its config says
+     * (io_uring's {@code AbstractIoUringChannel.isAllowHalfClosure} asks only a {@code SocketChannelConfig}, which its
+     * domain channel's config is not), so the peer's half-close arrives as a close.
      *
      * @param group event loops made by {@code io}, as for {@link #client}
      */
