@@ -23,6 +23,7 @@ import dev.tcpkit.transport.ServerConfig;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -206,17 +207,30 @@ public final class TcpServer implements AutoCloseable {
         return new Builder();
     }
 
-    /** The port the server listens on: the one the kernel chose when built with port 0. */
+    /**
+     * The port the server listens on: the one the kernel chose when built with port 0.
+     *
+     * @throws IllegalStateException if it listens on a Unix domain socket ({@link #unixPath()})
+     */
     public int port() {
         return bound.localAddress().getPort();
     }
 
-    /** The address the server listens on. */
+    /**
+     * The address the server listens on.
+     *
+     * @throws IllegalStateException if it listens on a Unix domain socket ({@link #unixPath()})
+     */
     public InetSocketAddress localAddress() {
         return bound.localAddress();
     }
 
-    /** {@code host:port} as shown in the start-up line, e.g. {@code 0.0.0.0:50007}. */
+    /** The Unix domain socket file the server listens at ({@link Builder#unix}), or {@code null} for a TCP port. */
+    public @Nullable Path unixPath() {
+        return spec.server().unix();
+    }
+
+    /** {@code host:port} as shown in the start-up line, e.g. {@code 0.0.0.0:50007}, or {@code unix:PATH}. */
     public String displayAddress() {
         return bound.displayAddress();
     }
@@ -290,6 +304,7 @@ public final class TcpServer implements AutoCloseable {
     public static final class Builder {
         private @Nullable String host;
         private int port = 50007;
+        private @Nullable Path unix;
         private int backlog = 1024;
         private Transport transport = Transport.AUTO;
         private int threads;
@@ -318,7 +333,25 @@ public final class TcpServer implements AutoCloseable {
         /** Listens on {@code host} (a name or literal; {@code null} means all interfaces) and {@code port}. */
         public Builder bind(@Nullable String host, int port) {
             this.host = host;
+            this.unix = null;
             return port(port);
+        }
+
+        /**
+         * Listens on a Unix domain stream socket at {@code path} instead of a TCP port. A socket file there that
+         * nobody listens on is replaced; one a server listens on fails the start ("address already in use"), and
+         * anything else there is never touched. The file is removed when the server stops. Each client is shown as
+         * {@code unix:pid=PID,uid=UID}, from its credentials where the transport reads them (epoll, io_uring; NIO
+         * shows {@code unix:?}). Access rules ({@link #allow}, {@link #deny}) and {@link #maxConnectionsPerIp} are for
+         * IP addresses: with them, {@link #start()} throws {@link IllegalArgumentException}.
+         *
+         * @throws IllegalArgumentException if the path does not fit in a socket address (107 bytes)
+         */
+        public Builder unix(Path path) {
+            ServerConfig.checkUnixPath(path);
+            this.unix = path;
+            this.host = null;
+            return this;
         }
 
         /** The port; {@code 0} picks any free port (read it back with {@link TcpServer#port()}). */
@@ -543,8 +576,12 @@ public final class TcpServer implements AutoCloseable {
 
         /** What has been configured, as one immutable, checked value. */
         ServerSpec spec() {
+            if (unix != null && (!allow.isEmpty() || !deny.isEmpty() || maxConnectionsPerIp > 0)) {
+                throw new IllegalArgumentException(
+                        "allow, deny and maxConnectionsPerIp are for IP addresses, not a unix socket");
+            }
             return new ServerSpec(
-                    new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout),
+                    new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout, unix),
                     new GuardConfig(
                             maxConnections,
                             maxConnectionsPerIp,

@@ -8,14 +8,15 @@ import java.net.SocketAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Who a connection's client is: with {@code --proxy-protocol}, the address its PROXY header named; otherwise the TCP
- * peer's. Services, records and logs read it here rather than from {@code Channel.remoteAddress()}, which behind a
+ * Who a connection's client is: with {@code --proxy-protocol}, the address its PROXY header named; on a Unix domain
+ * socket, the peer process ({@link UnixPeer}); otherwise the TCP peer's. Services, records and logs read it here rather than from {@code Channel.remoteAddress()}, which behind a
  * proxy is the proxy.
  */
 public final class ClientAddress {
     private static final AttributeKey<InetSocketAddress> PROXIED = AttributeKey.valueOf(ClientAddress.class, "proxied");
     private static final AttributeKey<InetSocketAddress> PROXIED_DESTINATION =
             AttributeKey.valueOf(ClientAddress.class, "proxiedDestination");
+    private static final AttributeKey<UnixPeer> UNIX_PEER = AttributeKey.valueOf(ClientAddress.class, "unixPeer");
 
     private ClientAddress() {}
 
@@ -25,9 +26,23 @@ public final class ClientAddress {
         return proxied != null ? proxied : channel.remoteAddress();
     }
 
-    /** The client's {@code host:port} as records and logs show it, e.g. {@code 127.0.0.1:53210}. */
+    /**
+     * The client as records and logs show it: its {@code host:port}, e.g. {@code 127.0.0.1:53210}, or on a Unix domain
+     * socket {@code unix:pid=PID,uid=UID} ({@code unix:?} where the transport cannot read the peer's credentials).
+     */
     public static String format(Channel channel) {
-        return Addresses.format(of(channel));
+        UnixPeer unixPeer = channel.attr(UNIX_PEER).get();
+        return unixPeer != null && !isProxied(channel) ? unixPeer.toString() : Addresses.format(of(channel));
+    }
+
+    /** The peer of a connection accepted on a Unix domain socket, or {@code null} for a TCP connection. */
+    public static @Nullable UnixPeer unixPeerOf(Channel channel) {
+        return channel.attr(UNIX_PEER).get();
+    }
+
+    /** Records who is at the other end of a connection accepted on a Unix domain socket, for {@link #format}. */
+    public static void setUnixPeer(Channel channel, UnixPeer peer) {
+        channel.attr(UNIX_PEER).set(peer);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.tcpkit.guard;
 import dev.tcpkit.connection.ClientAddress;
 import dev.tcpkit.connection.Cuts;
 import dev.tcpkit.connection.ServerCounters;
+import dev.tcpkit.connection.UnixPeer;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.RateLimitedLog;
 import io.netty.channel.Channel;
@@ -72,27 +73,20 @@ public final class Guard {
      */
     @SuppressWarnings("FutureReturnValueIgnored") // closing a connection that is gone already has nothing to add
     public void admit(Channel ch, Consumer<Channel> readProxyHeader, Consumer<Channel> serve) {
-        if (!(ch.remoteAddress() instanceof InetSocketAddress peer) || peer.getAddress() == null) {
+        InetSocketAddress peer =
+                ch.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null ? inet : null;
+        if (peer == null && ClientAddress.unixPeerOf(ch) == null) {
             counters.countRefused(); // the peer left before it could be admitted
             ch.close();
             return;
         }
-        InetAddress ip = peer.getAddress();
-        if (config.proxyProtocol()) {
-            if (Cidr.firstContaining(config.proxyFrom(), ip) == null) {
-                deny(ch, Addresses.format(peer), "not a trusted proxy (--proxy-from)");
-                return;
-            }
-        } else {
-            String denial = access.denial(ip);
-            if (denial != null) {
-                deny(ch, Addresses.format(peer), denial);
-                return;
-            }
+        // A Unix socket's peer is a process of this host: no address for the rules, trusted as a proxy.
+        if (peer != null && !admitPeer(ch, peer)) {
+            return;
         }
         if (!limits.tryTake(ch)) {
             String why = "--max-connections " + limits.max() + " reached";
-            refuse(ch, Addresses.format(peer), why, why);
+            refuse(ch, ClientAddress.format(ch), why, why);
             return;
         }
         if (config.proxyProtocol()) {
@@ -102,26 +96,47 @@ public final class Guard {
         }
     }
 
-    /**
-     * Steps 3 and 4 for a client that is known: the TCP peer, or the one a PROXY header named (already set as the
-     * channel's {@link ClientAddress}). Returns whether it was admitted and served; if not, it is closed.
-     */
-    boolean admitClient(Channel ch, InetSocketAddress client, Consumer<Channel> serve) {
-        InetAddress ip = Addresses.unmapped(client.getAddress());
+    /** Step 1 for a TCP peer; returns whether it passed, and if not, it is closed. */
+    private boolean admitPeer(Channel ch, InetSocketAddress peer) {
+        InetAddress ip = peer.getAddress();
         if (config.proxyProtocol()) {
+            if (Cidr.firstContaining(config.proxyFrom(), ip) == null) {
+                deny(ch, Addresses.format(peer), "not a trusted proxy (--proxy-from)");
+                return false;
+            }
+        } else {
             String denial = access.denial(ip);
             if (denial != null) {
-                deny(ch, describe(ch), denial);
+                deny(ch, Addresses.format(peer), denial);
                 return false;
             }
         }
-        if (!limits.tryTakeFor(ch, ip)) {
-            refuse(
-                    ch,
-                    describe(ch),
-                    "--max-connections-per-ip " + limits.maxPerIp() + " reached for " + Addresses.hostOf(ip),
-                    "--max-connections-per-ip");
-            return false;
+        return true;
+    }
+
+    /**
+     * Steps 3 and 4 for a client that is known: the TCP peer, or the one a PROXY header named (already set as the
+     * channel's {@link ClientAddress}), or {@code null} for a Unix socket's peer, which has no address. Returns whether
+     * it was admitted and served; if not, it is closed.
+     */
+    boolean admitClient(Channel ch, @Nullable InetSocketAddress client, Consumer<Channel> serve) {
+        if (client != null) {
+            InetAddress ip = Addresses.unmapped(client.getAddress());
+            if (config.proxyProtocol()) {
+                String denial = access.denial(ip);
+                if (denial != null) {
+                    deny(ch, describe(ch), denial);
+                    return false;
+                }
+            }
+            if (!limits.tryTakeFor(ch, ip)) {
+                refuse(
+                        ch,
+                        describe(ch),
+                        "--max-connections-per-ip " + limits.maxPerIp() + " reached for " + Addresses.hostOf(ip),
+                        "--max-connections-per-ip");
+                return false;
+            }
         }
         cuts.attachTo(ch);
         counters.countAccepted();
@@ -184,6 +199,10 @@ public final class Guard {
     /** The client, and the proxy it came through if a PROXY header named it. */
     private static String describe(Channel ch) {
         String client = ClientAddress.format(ch);
-        return ClientAddress.isProxied(ch) ? client + " via " + Addresses.format(ch.remoteAddress()) : client;
+        if (!ClientAddress.isProxied(ch)) {
+            return client;
+        }
+        UnixPeer proxy = ClientAddress.unixPeerOf(ch);
+        return client + " via " + (proxy != null ? proxy.toString() : Addresses.format(ch.remoteAddress()));
     }
 }

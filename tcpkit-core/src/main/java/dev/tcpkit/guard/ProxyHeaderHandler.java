@@ -87,8 +87,8 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
         InetSocketAddress client = clientOf(header);
         if (client != null) {
             ClientAddress.setProxied(ch, client, destinationOf(header));
-        } else {
-            client = (InetSocketAddress) ch.remoteAddress();
+        } else if (ch.remoteAddress() instanceof InetSocketAddress peer) {
+            client = peer; // else the peer of a Unix socket, which has no address
         }
         if (guard.admitClient(ch, client, serve)) {
             ctx.fireChannelActive();

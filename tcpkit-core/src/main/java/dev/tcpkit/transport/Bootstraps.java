@@ -38,6 +38,17 @@ public final class Bootstraps {
     }
 
     /**
+     * A bootstrap listening on a Unix domain stream socket: the address is {@link IoSupport#domainAddress}'s, the
+     * socket file made ready by {@link SocketFile} first. Netty's domain server channels remove the file when they
+     * close.
+     *
+     * @param group event loops made by {@code io}, which accept and serve the connections
+     */
+    public static ServerBootstrap unixServer(IoSupport io, EventLoopGroup group) {
+        return new ServerBootstrap().group(group).channel(io.serverDomainChannelClass());
+    }
+
+    /**
      * A dialling bootstrap: small writes go out without waiting (Nagle off), and a connect that takes longer than
      * {@code connectTimeout} fails.
      *

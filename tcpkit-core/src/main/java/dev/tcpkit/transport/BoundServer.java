@@ -1,5 +1,6 @@
 package dev.tcpkit.transport;
 
+import dev.tcpkit.connection.ClientAddress;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.connection.ServerCounters;
@@ -22,7 +23,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -77,21 +80,29 @@ public final class BoundServer implements AutoCloseable {
     public static BoundServer bind(ServerConfig config, ServerCounters counters, ChannelHandler childHandler)
             throws BindFailedException {
         IoSupport io = IoSupport.resolve(config.transport());
-        InetSocketAddress address;
-        try {
-            address = config.host() == null
-                    ? new InetSocketAddress(config.port())
-                    : new InetSocketAddress(InetAddress.getByName(config.host()), config.port());
-        } catch (UnknownHostException e) {
-            throw new BindFailedException(config.displayAddress(), "unknown host", e);
+        SocketAddress address;
+        Path unix = config.unix();
+        if (unix != null) {
+            SocketFile.prepare(unix, config.displayAddress());
+            address = io.domainAddress(unix);
+        } else {
+            try {
+                address = config.host() == null
+                        ? new InetSocketAddress(config.port())
+                        : new InetSocketAddress(InetAddress.getByName(config.host()), config.port());
+            } catch (UnknownHostException e) {
+                throw new BindFailedException(config.displayAddress(), "unknown host", e);
+            }
         }
         BoundServer server = new BoundServer(config, counters, io);
         server.start(address, childHandler);
         return server;
     }
 
-    private void start(InetSocketAddress address, ChannelHandler childHandler) throws BindFailedException {
-        ServerBootstrap bootstrap = Bootstraps.server(io, group)
+    private void start(SocketAddress address, ChannelHandler childHandler) throws BindFailedException {
+        ServerBootstrap listening =
+                config.unix() != null ? Bootstraps.unixServer(io, group) : Bootstraps.server(io, group);
+        ServerBootstrap bootstrap = listening
                 .option(ChannelOption.SO_BACKLOG, config.backlog())
                 .childAttr(ServerCounters.KEY, counters)
                 // The bound on what a connection may have queued for a peer that does not read: past the high mark
@@ -121,14 +132,17 @@ public final class BoundServer implements AutoCloseable {
      * be served is counted as accepted, refused or denied by the child handler.
      */
     private boolean admit(Channel ch) {
+        if (config.unix() != null) {
+            ClientAddress.setUnixPeer(ch, IoSupport.peerOf(ch));
+        }
         if (draining || (config.once() && !acceptedOne.compareAndSet(false, true))) {
             counters.countRefused();
             ch.close()
                     .addListener(f -> log.atDebug()
                             .addKeyValue("event", "refused")
-                            .addKeyValue("client", Addresses.format(ch.remoteAddress()))
+                            .addKeyValue("client", ClientAddress.format(ch))
                             .addKeyValue("reason", "no longer accepting")
-                            .log("closed {}: server no longer accepting", Addresses.format(ch.remoteAddress())));
+                            .log("closed {}: server no longer accepting", ClientAddress.format(ch)));
             return false;
         }
         connections.add(ch);
@@ -146,13 +160,26 @@ public final class BoundServer implements AutoCloseable {
         return true;
     }
 
-    /** The address actually bound; with port 0 this carries the port the kernel chose. */
+    /**
+     * The address actually bound; with port 0 this carries the port the kernel chose.
+     *
+     * @throws IllegalStateException if the server listens on a Unix domain socket ({@link ServerConfig#unix()})
+     */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel().localAddress();
+        if (!(channel().localAddress() instanceof InetSocketAddress local)) {
+            throw new IllegalStateException("listening on a Unix domain socket: " + config.unix());
+        }
+        return local;
     }
 
-    /** {@code host:port} for the start-up line; the wildcard address is shown as {@code 0.0.0.0}. */
+    /**
+     * {@code host:port} for the start-up line, the wildcard address shown as {@code 0.0.0.0}; {@code unix:PATH} for a
+     * Unix domain socket.
+     */
     public String displayAddress() {
+        if (config.unix() != null) {
+            return config.displayAddress();
+        }
         InetSocketAddress local = localAddress();
         if (config.host() == null || local.getAddress().isAnyLocalAddress()) {
             return Addresses.hostPort(config.host() == null ? "0.0.0.0" : config.host(), local.getPort());

@@ -1,5 +1,6 @@
 package dev.tcpkit.transport;
 
+import dev.tcpkit.connection.UnixPeer;
 import dev.tcpkit.options.Transport;
 import dev.tcpkit.options.TransportUnavailableException;
 import io.netty.channel.Channel;
@@ -10,21 +11,26 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.PeerCredentials;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringDomainSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerDomainSocketChannel;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
@@ -48,6 +54,7 @@ public final class IoSupport {
     private final Class<? extends Channel> channelClass;
     private final Class<? extends DatagramChannel> datagramChannelClass;
     private final Class<? extends Channel> domainChannelClass;
+    private final Class<? extends ServerChannel> serverDomainChannelClass;
     private final Function<Path, SocketAddress> domainAddress;
 
     private IoSupport(
@@ -57,6 +64,7 @@ public final class IoSupport {
             Class<? extends Channel> channelClass,
             Class<? extends DatagramChannel> datagramChannelClass,
             Class<? extends Channel> domainChannelClass,
+            Class<? extends ServerChannel> serverDomainChannelClass,
             Function<Path, SocketAddress> domainAddress) {
         this.transport = transport;
         this.ioHandlerFactory = ioHandlerFactory;
@@ -64,6 +72,7 @@ public final class IoSupport {
         this.channelClass = channelClass;
         this.datagramChannelClass = datagramChannelClass;
         this.domainChannelClass = domainChannelClass;
+        this.serverDomainChannelClass = serverDomainChannelClass;
         this.domainAddress = domainAddress;
     }
 
@@ -109,6 +118,21 @@ public final class IoSupport {
                 "not a channel of tcpkit's transports: " + channel.getClass().getName());
     }
 
+    /**
+     * Who is at the other end of an accepted Unix domain connection: its process and user from {@code SO_PEERCRED}
+     * on epoll and io_uring, {@link UnixPeer#UNKNOWN} on NIO, whose domain channel cannot read them.
+     */
+    static UnixPeer peerOf(Channel channel) {
+        try {
+            PeerCredentials credentials = channel instanceof EpollDomainSocketChannel epoll
+                    ? epoll.peerCredentials()
+                    : channel instanceof IoUringDomainSocketChannel ioUring ? ioUring.peerCredentials() : null;
+            return credentials == null ? UnixPeer.UNKNOWN : new UnixPeer(credentials.pid(), credentials.uid());
+        } catch (IOException gone) {
+            return UnixPeer.UNKNOWN; // the peer left already; it will be seen closed
+        }
+    }
+
     private static void requireAvailable(Transport transport, @Nullable Throwable cause) {
         if (cause != null) {
             throw new TransportUnavailableException(transport, cause);
@@ -123,6 +147,7 @@ public final class IoSupport {
                 IoUringSocketChannel.class,
                 IoUringDatagramChannel.class,
                 IoUringDomainSocketChannel.class,
+                IoUringServerDomainSocketChannel.class,
                 IoSupport::nativeDomainAddress);
     }
 
@@ -134,6 +159,7 @@ public final class IoSupport {
                 EpollSocketChannel.class,
                 EpollDatagramChannel.class,
                 EpollDomainSocketChannel.class,
+                EpollServerDomainSocketChannel.class,
                 IoSupport::nativeDomainAddress);
     }
 
@@ -145,6 +171,7 @@ public final class IoSupport {
                 NioSocketChannel.class,
                 NioDatagramChannel.class,
                 NioDomainSocketChannel.class,
+                NioServerDomainSocketChannel.class,
                 UnixDomainSocketAddress::of);
     }
 
@@ -177,6 +204,10 @@ public final class IoSupport {
 
     Class<? extends Channel> domainChannelClass() {
         return domainChannelClass;
+    }
+
+    Class<? extends ServerChannel> serverDomainChannelClass() {
+        return serverDomainChannelClass;
     }
 
     /** The address of the Unix domain socket at {@code path}, of the kind this transport's domain channels take. */

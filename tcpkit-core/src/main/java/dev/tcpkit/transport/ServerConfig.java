@@ -2,19 +2,22 @@ package dev.tcpkit.transport;
 
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.options.Transport;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
  * How to open and run a listening socket.
  *
- * @param host the address to bind, or {@code null} for all interfaces
- * @param port the port; {@code 0} picks any free port
+ * @param host the address to bind, or {@code null} for all interfaces; unused with {@code unix}
+ * @param port the port; {@code 0} picks any free port; unused with {@code unix}
  * @param backlog the accept queue length passed to {@code listen(2)}
  * @param transport the I/O transport; {@link Transport#AUTO} picks the best available
  * @param threads event-loop threads; {@code 0} means one per available processor
  * @param once accept exactly one connection, stop listening at once, and terminate when it closes
  * @param drainTimeout how long {@link BoundServer#close()} lets open connections finish before closing them
+ * @param unix the Unix domain socket file to listen at instead of a TCP port, or {@code null}
  */
 public record ServerConfig(
         @Nullable String host,
@@ -23,7 +26,10 @@ public record ServerConfig(
         Transport transport,
         int threads,
         boolean once,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        @Nullable Path unix) {
+    /** {@code sun_path}'s 108 bytes, less the terminating zero. */
+    private static final int MAX_UNIX_PATH_BYTES = 107;
 
     public ServerConfig {
         if (host != null) {
@@ -33,6 +39,18 @@ public record ServerConfig(
         checkBacklog(backlog);
         checkThreads(threads);
         checkDrainTimeout(drainTimeout);
+        if (unix != null) {
+            checkUnixPath(unix);
+        }
+    }
+
+    /** Throws {@link IllegalArgumentException} unless {@code path} fits in a socket address ({@code sun_path}). */
+    public static void checkUnixPath(Path path) {
+        int bytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes == 0 || bytes > MAX_UNIX_PATH_BYTES) {
+            throw new IllegalArgumentException(
+                    "unix socket path must be 1.." + MAX_UNIX_PATH_BYTES + " bytes: " + bytes + " in " + path);
+        }
     }
 
     /** Throws {@link IllegalArgumentException} unless {@code port} is in 0..65535. */
@@ -63,8 +81,11 @@ public record ServerConfig(
         }
     }
 
-    /** {@code host:port} as users write it, with IPv6 literals in brackets. */
+    /** {@code host:port} as users write it, with IPv6 literals in brackets, or {@code unix:PATH}. */
     String displayAddress() {
+        if (unix != null) {
+            return "unix:" + unix;
+        }
         return Addresses.hostPort(host == null ? "0.0.0.0" : host, port);
     }
 }

@@ -18,6 +18,6 @@ class ServerConfigTest {
     }
 
     private static ServerConfig config(int port, int backlog, int threads, Duration drainTimeout) {
-        return new ServerConfig(null, port, backlog, Transport.NIO, threads, false, drainTimeout);
+        return new ServerConfig(null, port, backlog, Transport.NIO, threads, false, drainTimeout, null);
     }
 }

@@ -25,14 +25,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code tcpkit connect HOST PORT}: a netcat-style client. */
+/** {@code tcpkit connect HOST PORT} (or {@code --unix PATH}): a netcat-style client. */
 @Command(
         name = "connect",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {
-            "Connects to a TCP server: what you type (or pipe in) is sent, what arrives is printed.",
+            "Connects to a TCP server (or a Unix socket with --unix): what you type (or pipe in) is sent, what arrives"
+                    + " is printed.",
             "",
             "At the end of input the connection is half-closed and printing goes on until the server closes.",
             "With --send, sends each TEXT and waits for the reply instead of reading stdin."
@@ -49,17 +50,28 @@ import picocli.CommandLine.Spec;
             "  tcpkit connect 127.0.0.1 8080 --send 'hello'",
             "  tcpkit connect 127.0.0.1 31500 --recv-first --send hihi",
             "  tcpkit connect 127.0.0.1 7788 --encoding gbk",
-            "  tcpkit connect example.org 443 --tls"
+            "  tcpkit connect example.org 443 --tls",
+            "  tcpkit connect --unix /run/app.sock"
         })
 final class ConnectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "HOST", description = "Server name or address.")
+    // Optional for picocli only: required unless --unix, which call() checks.
+    @Parameters(index = "0", arity = "0..1", paramLabel = "HOST", description = "Server name or address.")
+    @Nullable
     String host;
 
-    @Parameters(index = "1", paramLabel = "PORT", description = "Server port.")
-    int port;
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PORT", description = "Server port.")
+    @Nullable
+    Integer port;
+
+    @Option(
+            names = "--unix",
+            paramLabel = "PATH",
+            description = "Connect to the Unix domain stream socket at PATH instead of HOST PORT.")
+    @Nullable
+    Path unix;
 
     @Option(
             names = {"-e", "--encoding"},
@@ -122,9 +134,13 @@ final class ConnectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        checkUnixOptions();
         ClientConfig plain;
         try {
-            plain = new ClientConfig(host, port, encoding, TerminalCharset.get(), sends, recvFirst, timeout);
+            plain = unix != null
+                    ? ClientConfig.unix(unix, encoding, TerminalCharset.get(), sends, recvFirst, timeout)
+                    : new ClientConfig(
+                            requiredHost(), requiredPort(), encoding, TerminalCharset.get(), sends, recvFirst, timeout);
         } catch (IllegalArgumentException e) {
             throw UsageErrors.of(spec, e);
         }
@@ -138,6 +154,31 @@ final class ConnectCommand implements Callable<Integer> {
             stdout.flush();
         }
         return 0;
+    }
+
+    private String requiredHost() {
+        if (host == null) {
+            throw new ParameterException(
+                    spec.commandLine(), "Missing required parameters: 'HOST', 'PORT' (or --unix PATH)");
+        }
+        return host;
+    }
+
+    private int requiredPort() {
+        if (port == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required parameter: 'PORT'");
+        }
+        return port;
+    }
+
+    private void checkUnixOptions() {
+        if (unix != null && host != null) {
+            throw new ParameterException(spec.commandLine(), "--unix does not go with HOST PORT: give one");
+        }
+        if (unix != null && tls) {
+            throw new ParameterException(
+                    spec.commandLine(), "--tls needs HOST PORT (a host name to verify), not --unix");
+        }
     }
 
     private void checkTlsOptions() {

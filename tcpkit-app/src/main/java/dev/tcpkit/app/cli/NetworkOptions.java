@@ -2,9 +2,13 @@ package dev.tcpkit.app.cli;
 
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.options.Transport;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** Where and how a service listens: the {@code Network} section of every {@code serve} service's help. */
 final class NetworkOptions {
@@ -18,6 +22,14 @@ final class NetworkOptions {
             defaultValue = "50007",
             description = "Port to listen on; 0 picks any free port (default: ${DEFAULT-VALUE}).")
     int port = 50007;
+
+    @Option(
+            names = "--unix",
+            paramLabel = "PATH",
+            description = "Listen on a Unix domain stream socket at PATH instead of --host/--port: a stale socket file"
+                    + " there is replaced, the file is removed at exit; clients are shown as unix:pid=PID,uid=UID.")
+    @Nullable
+    Path unix;
 
     @Option(
             names = "--backlog",
@@ -53,9 +65,25 @@ final class NetworkOptions {
                     + " written by then are lost, exit 1 (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout = Duration.ofSeconds(10);
 
+    /** Options that name IP addresses or ports have no use on a Unix socket. */
+    void check(CommandSpec spec) {
+        if (unix == null) {
+            return;
+        }
+        for (String option : List.of("--host", "--port", "--allow", "--deny", "--max-connections-per-ip")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw new ParameterException(spec.commandLine(), option + " does not go with --unix");
+            }
+        }
+    }
+
     void applyTo(TcpServer.Builder builder) {
-        builder.bind(host, port)
-                .backlog(backlog)
+        if (unix != null) {
+            builder.unix(unix);
+        } else {
+            builder.bind(host, port);
+        }
+        builder.backlog(backlog)
                 .once(once)
                 .transport(transport)
                 .threads(threads)

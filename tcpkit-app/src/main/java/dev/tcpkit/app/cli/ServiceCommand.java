@@ -5,6 +5,7 @@ import dev.tcpkit.options.ReloadFailedException;
 import dev.tcpkit.service.Service;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -95,6 +96,7 @@ abstract class ServiceCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws IOException, InterruptedException {
+        network.check(spec);
         tls.check(spec, speaksTlsToUpstreams());
         proxy.check(spec);
         admin.check(spec);
@@ -184,11 +186,12 @@ abstract class ServiceCommand implements Callable<Integer> {
                 ? null
                 : "tcpkit " + service + " admin on " + adminUrl + (admin.tokenRequired() ? " (token required)" : "");
         if (logFormat == LogFormat.json) {
+            Path unix = server.unixPath();
             startup.atInfo()
                     .addKeyValue("event", "listening")
                     .addKeyValue("service", service)
                     .addKeyValue("address", server.displayAddress())
-                    .addKeyValue("port", server.port())
+                    .addKeyValue(unix != null ? "path" : "port", unix != null ? unix.toString() : server.port())
                     .addKeyValue("transport", server.transport().displayName())
                     .log(listening);
             if (adminLine != null) {

@@ -3,6 +3,7 @@ package dev.tcpkit.app.client;
 import dev.tcpkit.internal.Addresses;
 import io.netty.handler.ssl.SslContext;
 import java.nio.charset.Charset;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -10,8 +11,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * What {@code tcpkit connect} does.
  *
- * @param host the server's name or address; an IPv6 literal may be written in brackets, as in {@code [::1]}
- * @param port the server's port, 1..65535
+ * @param host the server's name or address; an IPv6 literal may be written in brackets, as in {@code [::1]}; unused
+ *     with {@code unix}
+ * @param port the server's port, 1..65535; unused with {@code unix}
  * @param encoding the charset of text on the wire: what is typed is transcoded to it and what arrives is decoded from
  *     it into the console's charset; {@code null} passes bytes through unchanged
  * @param console the charset of the terminal (stdin and stdout)
@@ -21,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  *     to wait for the server to say something before giving up on it
  * @param tls a client {@link SslContext} to speak TLS with (see {@code TlsContexts.client}), or {@code null} for
  *     plain TCP
+ * @param unix the Unix domain stream socket to connect to instead of {@code host} and {@code port}, or {@code null}
  */
 public record ClientConfig(
         String host,
@@ -30,11 +33,12 @@ public record ClientConfig(
         List<String> sends,
         boolean recvFirst,
         Duration timeout,
-        @Nullable SslContext tls) {
+        @Nullable SslContext tls,
+        @Nullable Path unix) {
 
     public ClientConfig {
         host = Addresses.unbracket(host);
-        if (port < 1 || port > 65535) {
+        if (unix == null && (port < 1 || port > 65535)) {
             throw new IllegalArgumentException("port must be in 1..65535: " + port);
         }
         if (timeout.isNegative() || timeout.isZero()) {
@@ -55,12 +59,36 @@ public record ClientConfig(
             List<String> sends,
             boolean recvFirst,
             Duration timeout) {
-        this(host, port, encoding, console, sends, recvFirst, timeout, null);
+        this(host, port, encoding, console, sends, recvFirst, timeout, null, null);
+    }
+
+    /** A plain TCP session over TLS with {@code tls}, a client {@link SslContext}; {@code null} for plain TCP. */
+    public ClientConfig(
+            String host,
+            int port,
+            @Nullable Charset encoding,
+            Charset console,
+            List<String> sends,
+            boolean recvFirst,
+            Duration timeout,
+            @Nullable SslContext tls) {
+        this(host, port, encoding, console, sends, recvFirst, timeout, tls, null);
+    }
+
+    /** A session with the Unix domain stream socket at {@code path}. */
+    public static ClientConfig unix(
+            Path path,
+            @Nullable Charset encoding,
+            Charset console,
+            List<String> sends,
+            boolean recvFirst,
+            Duration timeout) {
+        return new ClientConfig("", 0, encoding, console, sends, recvFirst, timeout, null, path);
     }
 
     /** This session over TLS with {@code tls}, a client {@link SslContext}; {@code null} for plain TCP. */
     public ClientConfig withTls(@Nullable SslContext tls) {
-        return new ClientConfig(host, port, encoding, console, sends, recvFirst, timeout, tls);
+        return new ClientConfig(host, port, encoding, console, sends, recvFirst, timeout, tls, unix);
     }
 
     /** Whether the texts to send come from the command line rather than stdin. */
@@ -73,8 +101,8 @@ public record ClientConfig(
         return encoding != null ? encoding : console;
     }
 
-    /** {@code host:port} as users write it. */
+    /** {@code host:port} as users write it, or {@code unix:PATH}. */
     String displayAddress() {
-        return Addresses.hostPort(host, port);
+        return unix != null ? "unix:" + unix : Addresses.hostPort(host, port);
     }
 }

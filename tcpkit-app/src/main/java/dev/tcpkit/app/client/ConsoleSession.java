@@ -9,6 +9,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -20,7 +21,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -66,16 +70,17 @@ public final class ConsoleSession implements AutoCloseable {
      *     refused}
      */
     public static ConsoleSession connect(ClientConfig config, OutputStream stdout) throws ConnectFailedException {
-        InetAddress[] addresses;
-        try {
-            addresses = InetAddress.getAllByName(config.host());
-        } catch (UnknownHostException e) {
-            throw cannotConnect(config, e);
-        }
-        Activity activity = new Activity();
         IoSupport io = IoSupport.resolve(Transport.AUTO);
+        Path unix = config.unix();
+        List<SocketAddress> targets = unix != null ? List.of(io.domainAddress(unix)) : addressesOf(config);
+        Activity activity = new Activity();
         EventLoopGroup group = io.newGroup(1, new DefaultThreadFactory("tcpkit-client", true));
-        Bootstrap bootstrap = Bootstraps.client(io, group, config.timeout()).handler(new ChannelInitializer<Channel>() {
+        // The end of the server's output ends the session, on a Unix socket as on TCP: no half-closure this way.
+        Bootstrap dialling = unix != null
+                ? Bootstraps.unixClient(io, group, config.timeout(), unix)
+                        .option(ChannelOption.ALLOW_HALF_CLOSURE, false)
+                : Bootstraps.client(io, group, config.timeout());
+        Bootstrap bootstrap = dialling.handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 SslContext tls = config.tls();
@@ -90,10 +95,8 @@ public final class ConsoleSession implements AutoCloseable {
             }
         });
         Throwable failure = new IOException("no address");
-        for (InetAddress address : addresses) {
-            ChannelFuture connected = bootstrap
-                    .connect(new InetSocketAddress(address, config.port()))
-                    .awaitUninterruptibly();
+        for (SocketAddress target : targets) {
+            ChannelFuture connected = bootstrap.connect(target).awaitUninterruptibly();
             if (connected.isSuccess()) {
                 boolean presented = awaitHandshake(config, group, connected.channel());
                 return new ConsoleSession(config, group, connected.channel(), activity, presented);
@@ -102,6 +105,17 @@ public final class ConsoleSession implements AutoCloseable {
         }
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         throw cannotConnect(config, failure);
+    }
+
+    /** Each address of the server's host name, to try in turn. */
+    private static List<SocketAddress> addressesOf(ClientConfig config) throws ConnectFailedException {
+        try {
+            return Arrays.stream(InetAddress.getAllByName(config.host()))
+                    .map(address -> (SocketAddress) new InetSocketAddress(address, config.port()))
+                    .toList();
+        } catch (UnknownHostException e) {
+            throw cannotConnect(config, e);
+        }
     }
 
     /**
@@ -199,9 +213,9 @@ public final class ConsoleSession implements AutoCloseable {
         }
     }
 
-    /** The server's address as connected. */
+    /** The server's address as connected; {@code null} on a Unix domain socket. */
     public @Nullable InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
+        return channel.remoteAddress() instanceof InetSocketAddress address ? address : null;
     }
 
     /** Closes the connection if still open and stops the event loop. */

@@ -3,6 +3,7 @@ package dev.tcpkit.service.exec;
 import dev.tcpkit.connection.ClientAddress;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
+import dev.tcpkit.connection.UnixPeer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -75,8 +76,20 @@ final class Program extends ChannelInboundHandlerAdapter {
         programs.execute(() -> launch(builder, client));
     }
 
-    /** UCSPI's variables, with the real client under {@code --proxy-protocol}. */
+    /**
+     * UCSPI's variables, with the real client under {@code --proxy-protocol}; UCSPI-unix's for a Unix socket's peer,
+     * its process and user when the transport could read them.
+     */
     private void environment(Map<String, String> env) {
+        UnixPeer unixPeer = ClientAddress.isProxied(channel) ? null : ClientAddress.unixPeerOf(channel);
+        if (unixPeer != null) {
+            env.put("PROTO", "UNIX");
+            if (unixPeer.known()) {
+                env.put("UNIXREMOTEPID", Integer.toString(unixPeer.pid()));
+                env.put("UNIXREMOTEEUID", unixPeer.uidText());
+            }
+            return;
+        }
         env.put("PROTO", "TCP");
         put(env, "TCPREMOTE", ClientAddress.of(channel));
         put(env, "TCPLOCAL", channel.localAddress());
