@@ -12,7 +12,9 @@ import dev.tcpkit.TcpServer;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.options.Transport;
+import dev.tcpkit.testing.AdminHttp;
 import dev.tcpkit.testing.LogCapture;
+import dev.tcpkit.testing.ProxyHeaders;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import java.io.IOException;
@@ -198,6 +200,48 @@ final class UnixListenerTest {
             assertThat(server.counters().refused()).isEqualTo(1);
             // the idle first one is cut
             assertThat(first.read(ByteBuffer.allocate(1))).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void theAdminApiShowsTheUnixPeer() throws Exception {
+        Path socket = dir.resolve("a.sock");
+        TcpServer server = TcpServer.builder()
+                .unix(socket)
+                .admin("127.0.0.1", 0)
+                .drainTimeout(Duration.ZERO)
+                .service(Services.echo())
+                .start();
+        try (server;
+                SocketChannel client = connect(socket)) {
+            assertThat(roundTrip(client, "seen")).isEqualTo("seen");
+            AdminHttp http = new AdminHttp(server.adminUrl());
+            assertThat(http.json("/api/connections")
+                            .get("connections")
+                            .get(0)
+                            .get("client")
+                            .asText())
+                    .isEqualTo("unix:pid=" + ProcessHandle.current().pid() + ",uid=" + currentUid());
+            assertThat(http.json("/api/stats").get("address").asText()).isEqualTo("unix:" + socket);
+        }
+    }
+
+    @Test
+    void aProxyHeaderNamesTheClientOfAUnixSocketsPeer() throws Exception {
+        Path socket = dir.resolve("p.sock");
+        TcpServer server = TcpServer.builder()
+                .unix(socket)
+                .proxyProtocol(true)
+                .drainTimeout(Duration.ZERO)
+                .service(Services.echo())
+                .start();
+        try (server;
+                SocketChannel client = connect(socket)) {
+            client.write(ByteBuffer.wrap(ProxyHeaders.v1("192.0.2.7", 4242)));
+            assertThat(roundTrip(client, "behind a proxy")).isEqualTo("behind a proxy");
+            assertThat(server.connections().openConnections())
+                    .extracting(Connection::client)
+                    .containsExactly("192.0.2.7:4242");
         }
     }
 }
