@@ -8,7 +8,11 @@ import picocli.CommandLine.Command;
 @Command(
         name = "echo",
         description = "Sends every byte back, in order, until the client closes (RFC 862).",
-        footer = {"  tcpkit serve echo --port 50007", "  tcpkit serve echo --port 0 --once --tls-self-signed"})
+        footer = {
+            "  tcpkit serve echo --port 50007",
+            "  tcpkit serve echo --port 0 --once --tls-self-signed",
+            "  tcpkit serve echo --unix /tmp/echo.sock"
+        })
 final class EchoCommand extends ServiceCommand {
     @Override
     Service newService() {
