@@ -18,6 +18,7 @@ import dev.tcpkit.testing.ProxyHeaders;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -243,5 +244,32 @@ final class UnixListenerTest {
                     .extracting(Connection::client)
                     .containsExactly("192.0.2.7:4242");
         }
+    }
+
+    /**
+     * Answers owed after the client's half-close still go out on epoll. NIO and io_uring's domain channels close at
+     * their input's end in Netty 4.2.18 (RELIABILITY.md), so this holds for epoll only.
+     */
+    @Test
+    void onEpollAReplyOwedAfterTheClientsHalfCloseArrives() throws Exception {
+        assumeLoads(Transport.EPOLL);
+        Path socket = dir.resolve("h.sock");
+        StringWriter stdout = new StringWriter();
+        TcpServer server = TcpServer.builder()
+                .unix(socket)
+                .transport(Transport.EPOLL)
+                .service(Services.reply().stdout(stdout).build())
+                .start();
+        try (server;
+                SocketChannel client = connect(socket)) {
+            client.write(ByteBuffer.wrap("ping".getBytes(UTF_8)));
+            client.shutdownOutput();
+            ByteBuffer answer = ByteBuffer.allocate(64);
+            while (client.read(answer) >= 0) {
+                // until the server closes
+            }
+            assertThat(new String(answer.array(), 0, answer.position(), UTF_8)).isEqualTo("Hello from TCP server!");
+        }
+        assertThat(stdout.toString()).endsWith(" >>> ping\n");
     }
 }
