@@ -124,6 +124,29 @@ final class UnixSocketProcessIT {
     }
 
     @Test
+    void forwardRelaysTheSocketToATcpUpstream() throws Exception {
+        assumeSocat();
+        try (TcpkitProcess upstream = TcpkitProcess.start("serve", "echo", "--host", "127.0.0.1", "--port", "0")) {
+            int port = upstream.awaitListening();
+            try (TcpkitProcess relay = serve("forward", "--to", "127.0.0.1:" + port)) {
+                assertThat(relay.stderrLines().get(0)).startsWith("tcpkit forward listening on unix:" + socket + " (");
+                assertThat(socatSends("relayed\n").stdout()).isEqualTo("relayed\n");
+            }
+        }
+    }
+
+    @Test
+    void theJsonStartUpEventNamesThePath() throws Exception {
+        try (TcpkitProcess server = serve("echo", "--log-format", "json")) {
+            assertThat(server.stderrLines().get(0))
+                    .contains("\"event\":\"listening\"")
+                    .contains("\"address\":\"unix:" + socket + "\"")
+                    .contains("\"path\":\"" + socket + "\"")
+                    .doesNotContain("\"port\"");
+        }
+    }
+
+    @Test
     void aStaleSocketFileIsReplaced() throws Exception {
         assumeSocat();
         try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
