@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *       <em>refused</em>.
  * </ol>
  *
+ * <p>A connection on a Unix domain socket has no address: its peer, a process of this host, skips step 1 (and is
+ * trusted to send a PROXY header), and step 4 applies only to the client a PROXY header names.
+ *
  * A denied or refused connection is closed at once, counted in {@link ServerCounters}, and logged at most once a
  * second per kind. An admitted one is counted as accepted and handed to the {@code serve} step.
  */
