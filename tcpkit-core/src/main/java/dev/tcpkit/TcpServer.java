@@ -5,6 +5,7 @@ import dev.tcpkit.admin.AdminServer;
 import dev.tcpkit.admin.ConfiguredLimits;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.ConnectionRegistry;
+import dev.tcpkit.connection.DatagramCounters;
 import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.guard.Cidr;
 import dev.tcpkit.guard.Guard;
@@ -15,6 +16,7 @@ import dev.tcpkit.options.TlsProvider;
 import dev.tcpkit.options.TlsSetupException;
 import dev.tcpkit.options.TlsSource;
 import dev.tcpkit.options.Transport;
+import dev.tcpkit.pipeline.DatagramPipeline;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.security.ServerTls;
 import dev.tcpkit.service.Service;
@@ -68,6 +70,7 @@ public final class TcpServer implements AutoCloseable {
     private final ServerSpec spec;
     private final BoundServer bound;
     private final ConnectionRegistry connections;
+    private final @Nullable DatagramCounters datagrams;
     private final @Nullable ServerTls tls;
     private volatile @Nullable AdminServer admin;
     private final CompletableFuture<Void> terminated;
@@ -76,10 +79,16 @@ public final class TcpServer implements AutoCloseable {
 
     private volatile long stopStarted;
 
-    private TcpServer(ServerSpec spec, BoundServer bound, ConnectionRegistry connections, @Nullable ServerTls tls) {
+    private TcpServer(
+            ServerSpec spec,
+            BoundServer bound,
+            ConnectionRegistry connections,
+            @Nullable DatagramCounters datagrams,
+            @Nullable ServerTls tls) {
         this.spec = spec;
         this.bound = bound;
         this.connections = connections;
+        this.datagrams = datagrams;
         this.tls = tls;
         Service service = spec.service();
         // Also reached when a --once server's one connection ends, without close() being called. The admin endpoint
@@ -117,9 +126,20 @@ public final class TcpServer implements AutoCloseable {
         TcpServer server;
         try {
             Guard guard = new Guard(spec.guard(), counters);
-            BoundServer bound = BoundServer.bind(
-                    spec.server(), counters, new ServerPipeline(guard, tls, connections, service::initChannel));
-            server = new TcpServer(spec, bound, connections, tls);
+            if (spec.udp()) {
+                DatagramCounters datagrams = new DatagramCounters(connections);
+                BoundServer bound = BoundServer.bindDatagrams(
+                        spec.server(),
+                        counters,
+                        datagrams,
+                        spec.maxDatagram(),
+                        new DatagramPipeline(guard, datagrams, spec.maxDatagram(), service::initDatagramChannel));
+                server = new TcpServer(spec, bound, connections, datagrams, tls);
+            } else {
+                BoundServer bound = BoundServer.bind(
+                        spec.server(), counters, new ServerPipeline(guard, tls, connections, service::initChannel));
+                server = new TcpServer(spec, bound, connections, null, tls);
+            }
         } catch (BindFailedException | RuntimeException e) {
             service.close(spec.server().drainTimeout());
             throw e;
@@ -181,7 +201,8 @@ public final class TcpServer implements AutoCloseable {
                 connections,
                 counters(),
                 ConfiguredLimits.of(spec.server(), spec.guard(), tlsProvider()),
-                spec.service()::bindMeters);
+                spec.service()::bindMeters,
+                datagrams);
     }
 
     private void stopStarting() {
@@ -245,6 +266,14 @@ public final class TcpServer implements AutoCloseable {
     /** What became of the connections this server saw: accepted, refused, denied, cut by a limit. */
     public ServerCounters counters() {
         return bound.counters();
+    }
+
+    /**
+     * With {@link Builder#udp}, what became of the datagrams: received, answered, sent, dropped by reason; {@code null}
+     * for a TCP server. Their bytes and messages count in {@link #connections()}'s totals.
+     */
+    public @Nullable DatagramCounters datagrams() {
+        return datagrams;
     }
 
     /** The open connections with their traffic, and the server's byte and message totals. */
@@ -312,6 +341,8 @@ public final class TcpServer implements AutoCloseable {
         private @Nullable SslContext tls;
         private @Nullable TlsSource tlsSource;
         private Duration tlsHandshakeTimeout = ServerTls.DEFAULT_HANDSHAKE_TIMEOUT;
+        private boolean udp;
+        private int maxDatagram = 64 * 1024;
 
         private Builder() {}
 
@@ -532,10 +563,35 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
+         * Serves datagrams on a UDP socket instead of connections (default false): each datagram is one message,
+         * given to the service's {@link Service#initDatagramChannel datagram handler} and answered to its sender from
+         * the port it arrived on. The access rules ({@link #allow}, {@link #deny}) drop the datagrams of the senders
+         * they refuse; {@link #once} stops after the first datagram has been answered. Only a service that {@link
+         * Service#servesDatagrams() serves datagrams} can (echo, discard, reply and log), and nothing that needs a
+         * connection goes with it: TLS, the PROXY protocol, the idle timeout, connection limits; {@link #start()}
+         * refuses them. {@link TcpServer#datagrams()} counts what became of the datagrams.
+         */
+        public Builder udp(boolean udp) {
+            this.udp = udp;
+            return this;
+        }
+
+        /**
+         * With {@link #udp}, the largest datagram given to the service, in bytes (default 64 KiB, larger than any UDP
+         * payload): a longer one is dropped and counted ({@code too-long}).
+         */
+        public Builder maxDatagram(int maxDatagram) {
+            ServerSpec.checkMaxDatagram(maxDatagram);
+            this.maxDatagram = maxDatagram;
+            return this;
+        }
+
+        /**
          * Binds and starts serving, and then the admin endpoint if there is one. If binding fails, the service is
          * closed before the exception is thrown.
          *
          * @throws BindFailedException if an address cannot be listened on (in use, not permitted, unknown host)
+         * @throws IllegalArgumentException with {@link #udp}, if something configured needs a connection
          */
         public TcpServer start() throws BindFailedException {
             return TcpServer.start(spec());
@@ -560,7 +616,9 @@ public final class TcpServer implements AutoCloseable {
                     tls,
                     tlsSource,
                     tlsHandshakeTimeout,
-                    service != null ? service : Services.echo());
+                    service != null ? service : Services.echo(),
+                    udp,
+                    maxDatagram);
         }
     }
 }

@@ -26,7 +26,10 @@ final class NetworkOptions {
             description = "Accept queue length (default: ${DEFAULT-VALUE}).")
     int backlog = 1024;
 
-    @Option(names = "--once", description = "Accept exactly one connection; exit when it closes.")
+    @Option(
+            names = "--once",
+            description = "Accept exactly one connection; exit when it closes (with --udp: once the first datagram is"
+                    + " answered).")
     boolean once;
 
     @Option(
