@@ -58,6 +58,9 @@ import org.jspecify.annotations.Nullable;
  * connection turned away is closed before anything is read from it or written to it, counted in {@link #counters()},
  * and logged at most once a second per kind ({@code refused}, {@code denied}, {@code cut}).
  *
+ * <p>With {@link Builder#udp}, the same handle serves datagrams on a UDP port instead (echo, discard, reply, log): the
+ * access rules drop refused senders' datagrams, and {@link #datagrams()} counts what became of them.
+ *
  * <p>A {@code TcpServer} is the running handle only: {@link Builder} collects and checks what it is made of into an
  * immutable spec, and {@link Builder#start()} binds it. How its limits are shown belongs to the admin endpoint
  * ({@link ConfiguredLimits}) and to the start-up line, which is made from {@link #displayAddress()}, {@link
