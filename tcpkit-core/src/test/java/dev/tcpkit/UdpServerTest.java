@@ -126,6 +126,22 @@ final class UdpServerTest {
     }
 
     @Test
+    void discardCountsEachDatagramAndSendsNothing() throws Exception {
+        try (TcpServer server = udp().service(Services.discard()).start();
+                DatagramSocket client = client()) {
+            for (int i = 0; i < 3; i++) {
+                send(client, server, "sink".getBytes(UTF_8));
+            }
+            DatagramCounters datagrams = Objects.requireNonNull(server.datagrams());
+            await().atMost(5, TimeUnit.SECONDS).until(() -> datagrams.answered() == 3);
+            assertThat(datagrams.received()).isEqualTo(3);
+            assertThat(server.connections().bytesIn()).isEqualTo(12);
+            assertNothingArrives(client);
+            assertThat(datagrams.sent()).isZero();
+        }
+    }
+
+    @Test
     void deniedSendersAreDroppedAndCounted() throws Exception {
         try (TcpServer server = udp().deny("127.0.0.1").service(Services.echo()).start();
                 DatagramSocket client = client()) {
