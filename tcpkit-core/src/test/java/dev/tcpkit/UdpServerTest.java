@@ -15,7 +15,9 @@ import dev.tcpkit.testing.AdminHttp;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -26,6 +28,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -107,6 +110,42 @@ final class UdpServerTest {
             assertThat(lines.get(2)).endsWith(sender + " >>> three");
             assertThat(lines.get(3)).endsWith(sender + " >>> a\uFFFDb"); // shown, never dropped
             assertThat(server.connections().messages()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void anAnswerWaitsUntilItsRecordIsOnStdout() throws Exception {
+        CountDownLatch stdoutMoves = new CountDownLatch(1);
+        StringWriter printed = new StringWriter();
+        Writer stalled = new Writer() {
+            @Override
+            public void write(char[] chars, int off, int len) throws IOException {
+                try {
+                    stdoutMoves.await();
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+                printed.write(chars, off, len);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        try (TcpServer server = udp().service(
+                                Services.log().reply("seen").stdout(stalled).build())
+                        .start();
+                DatagramSocket client = client()) {
+            try {
+                send(client, server, "remember me".getBytes(UTF_8));
+                assertNothingArrives(client);
+            } finally {
+                stdoutMoves.countDown();
+            }
+            assertThat(text(receive(client))).isEqualTo("seen");
+            assertThat(printed.toString()).contains(" >>> remember me");
         }
     }
 
