@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param tlsSource where {@code tls} came from, to make it again on a reload; {@code null} if it cannot be
  * @param tlsHandshakeTimeout with {@code tls}, how long a client may take to complete the handshake; zero: no limit
  * @param service what each admitted connection is served with
+ * @param udp whether the server serves datagrams instead of connections; then nothing that needs a connection
+ * @param maxDatagram with {@code udp}, the largest datagram in bytes: a longer one is dropped, counted
  */
 record ServerSpec(
         ServerConfig server,
@@ -30,13 +32,43 @@ record ServerSpec(
         @Nullable SslContext tls,
         @Nullable TlsSource tlsSource,
         Duration tlsHandshakeTimeout,
-        Service service) {
+        Service service,
+        boolean udp,
+        int maxDatagram) {
 
     ServerSpec {
         if (tls != null) {
             ServerTls.checkContext(tls);
         }
         ServerTls.checkHandshakeTimeout(tlsHandshakeTimeout);
+        checkMaxDatagram(maxDatagram);
+        if (udp) {
+            checkServesDatagrams(service);
+            needsAConnection("tls", tls != null);
+            needsAConnection("proxyProtocol", guard.proxyProtocol());
+            needsAConnection("idleTimeout", !guard.idleTimeout().isZero());
+            needsAConnection("maxConnections", guard.maxConnections() > 0);
+            needsAConnection("maxConnectionsPerIp", guard.maxConnectionsPerIp() > 0);
+        }
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code maxDatagram} is below 1. */
+    static void checkMaxDatagram(int maxDatagram) {
+        if (maxDatagram < 1) {
+            throw new IllegalArgumentException("maxDatagram must be >= 1: " + maxDatagram);
+        }
+    }
+
+    private static void checkServesDatagrams(Service service) {
+        if (!service.servesDatagrams()) {
+            throw new IllegalArgumentException(service.name() + " needs a connection: it does not serve datagrams");
+        }
+    }
+
+    private static void needsAConnection(String option, boolean given) {
+        if (given) {
+            throw new IllegalArgumentException(option + " needs a connection: it does not go with udp");
+        }
     }
 
     /** TLS for the connections of one server, or {@code null} for plain TCP. */

@@ -5,6 +5,7 @@ import dev.tcpkit.admin.AdminServer;
 import dev.tcpkit.admin.ConfiguredLimits;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.ConnectionRegistry;
+import dev.tcpkit.connection.DatagramCounters;
 import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.guard.Cidr;
 import dev.tcpkit.guard.Guard;
@@ -15,6 +16,7 @@ import dev.tcpkit.options.TlsProvider;
 import dev.tcpkit.options.TlsSetupException;
 import dev.tcpkit.options.TlsSource;
 import dev.tcpkit.options.Transport;
+import dev.tcpkit.pipeline.DatagramPipeline;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.security.ServerTls;
 import dev.tcpkit.service.Service;
@@ -57,6 +59,9 @@ import org.jspecify.annotations.Nullable;
  * connection turned away is closed before anything is read from it or written to it, counted in {@link #counters()},
  * and logged at most once a second per kind ({@code refused}, {@code denied}, {@code cut}).
  *
+ * <p>With {@link Builder#udp}, the same handle serves datagrams on a UDP port instead (echo, discard, reply, log): the
+ * access rules drop refused senders' datagrams, and {@link #datagrams()} counts what became of them.
+ *
  * <p>A {@code TcpServer} is the running handle only: {@link Builder} collects and checks what it is made of into an
  * immutable spec, and {@link Builder#start()} binds it. How its limits are shown belongs to the admin endpoint
  * ({@link ConfiguredLimits}) and to the start-up line, which is made from {@link #displayAddress()}, {@link
@@ -69,6 +74,7 @@ public final class TcpServer implements AutoCloseable {
     private final ServerSpec spec;
     private final BoundServer bound;
     private final ConnectionRegistry connections;
+    private final @Nullable DatagramCounters datagrams;
     private final @Nullable ServerTls tls;
     private volatile @Nullable AdminServer admin;
     private final CompletableFuture<Void> terminated;
@@ -77,10 +83,16 @@ public final class TcpServer implements AutoCloseable {
 
     private volatile long stopStarted;
 
-    private TcpServer(ServerSpec spec, BoundServer bound, ConnectionRegistry connections, @Nullable ServerTls tls) {
+    private TcpServer(
+            ServerSpec spec,
+            BoundServer bound,
+            ConnectionRegistry connections,
+            @Nullable DatagramCounters datagrams,
+            @Nullable ServerTls tls) {
         this.spec = spec;
         this.bound = bound;
         this.connections = connections;
+        this.datagrams = datagrams;
         this.tls = tls;
         Service service = spec.service();
         // Also reached when a --once server's one connection ends, without close() being called. The admin endpoint
@@ -118,9 +130,20 @@ public final class TcpServer implements AutoCloseable {
         TcpServer server;
         try {
             Guard guard = new Guard(spec.guard(), counters);
-            BoundServer bound = BoundServer.bind(
-                    spec.server(), counters, new ServerPipeline(guard, tls, connections, service::initChannel));
-            server = new TcpServer(spec, bound, connections, tls);
+            if (spec.udp()) {
+                DatagramCounters datagrams = new DatagramCounters(connections);
+                BoundServer bound = BoundServer.bindDatagrams(
+                        spec.server(),
+                        counters,
+                        datagrams,
+                        spec.maxDatagram(),
+                        new DatagramPipeline(guard, datagrams, spec.maxDatagram(), service::initDatagramChannel));
+                server = new TcpServer(spec, bound, connections, datagrams, tls);
+            } else {
+                BoundServer bound = BoundServer.bind(
+                        spec.server(), counters, new ServerPipeline(guard, tls, connections, service::initChannel));
+                server = new TcpServer(spec, bound, connections, null, tls);
+            }
         } catch (BindFailedException | RuntimeException e) {
             service.close(spec.server().drainTimeout());
             throw e;
@@ -182,7 +205,8 @@ public final class TcpServer implements AutoCloseable {
                 connections,
                 counters(),
                 ConfiguredLimits.of(spec.server(), spec.guard(), tlsProvider()),
-                spec.service()::bindMeters);
+                spec.service()::bindMeters,
+                datagrams);
     }
 
     private void stopStarting() {
@@ -261,6 +285,14 @@ public final class TcpServer implements AutoCloseable {
         return bound.counters();
     }
 
+    /**
+     * With {@link Builder#udp}, what became of the datagrams: received, answered, sent, dropped by reason; {@code null}
+     * for a TCP server. Their bytes and messages count in {@link #connections()}'s totals.
+     */
+    public @Nullable DatagramCounters datagrams() {
+        return datagrams;
+    }
+
     /** The open connections with their traffic, and the server's byte and message totals. */
     public ConnectionRegistry connections() {
         return connections;
@@ -327,6 +359,8 @@ public final class TcpServer implements AutoCloseable {
         private @Nullable SslContext tls;
         private @Nullable TlsSource tlsSource;
         private Duration tlsHandshakeTimeout = ServerTls.DEFAULT_HANDSHAKE_TIMEOUT;
+        private boolean udp;
+        private int maxDatagram = 64 * 1024;
 
         private Builder() {}
 
@@ -565,10 +599,35 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
+         * Serves datagrams on a UDP socket instead of connections (default false): each datagram is one message,
+         * given to the service's {@link Service#initDatagramChannel datagram handler} and answered to its sender from
+         * the port it arrived on. The access rules ({@link #allow}, {@link #deny}) drop the datagrams of the senders
+         * they refuse; {@link #once} stops after the first datagram has been answered. Only a service that {@link
+         * Service#servesDatagrams() serves datagrams} can (echo, discard, reply and log), and nothing that needs a
+         * connection goes with it: TLS, the PROXY protocol, the idle timeout, connection limits; {@link #start()}
+         * refuses them. {@link TcpServer#datagrams()} counts what became of the datagrams.
+         */
+        public Builder udp(boolean udp) {
+            this.udp = udp;
+            return this;
+        }
+
+        /**
+         * With {@link #udp}, the largest datagram given to the service, in bytes (default 64 KiB, larger than any UDP
+         * payload): a longer one is dropped and counted ({@code too-long}).
+         */
+        public Builder maxDatagram(int maxDatagram) {
+            ServerSpec.checkMaxDatagram(maxDatagram);
+            this.maxDatagram = maxDatagram;
+            return this;
+        }
+
+        /**
          * Binds and starts serving, and then the admin endpoint if there is one. If binding fails, the service is
          * closed before the exception is thrown.
          *
          * @throws BindFailedException if an address cannot be listened on (in use, not permitted, unknown host)
+         * @throws IllegalArgumentException with {@link #udp}, if something configured needs a connection
          */
         public TcpServer start() throws BindFailedException {
             return TcpServer.start(spec());
@@ -579,6 +638,9 @@ public final class TcpServer implements AutoCloseable {
             if (unix != null && (!allow.isEmpty() || !deny.isEmpty() || maxConnectionsPerIp > 0)) {
                 throw new IllegalArgumentException(
                         "allow, deny and maxConnectionsPerIp are for IP addresses, not a unix socket");
+            }
+            if (unix != null && udp) {
+                throw new IllegalArgumentException("udp serves a UDP port, not a unix stream socket");
             }
             return new ServerSpec(
                     new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout, unix),
@@ -597,7 +659,9 @@ public final class TcpServer implements AutoCloseable {
                     tls,
                     tlsSource,
                     tlsHandshakeTimeout,
-                    service != null ? service : Services.echo());
+                    service != null ? service : Services.echo(),
+                    udp,
+                    maxDatagram);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.tcpkit.admin;
 
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.ConnectionRegistry;
+import dev.tcpkit.connection.DatagramCounters;
 import dev.tcpkit.connection.ServerCounters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -87,6 +88,32 @@ final class AdminMetrics implements AutoCloseable {
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
             new NettyAllocatorMetrics(allocator).bindTo(registry);
         }
+    }
+
+    /** A UDP server's datagrams: received, answered, sent, and dropped by reason. */
+    void bindDatagrams(DatagramCounters datagrams) {
+        datagramCounter(
+                "tcpkit.datagrams.received", "Datagrams given to the service", datagrams, DatagramCounters::received);
+        datagramCounter(
+                "tcpkit.datagrams.answered",
+                "Datagrams the service is done with",
+                datagrams,
+                DatagramCounters::answered);
+        datagramCounter("tcpkit.datagrams.sent", "Datagrams sent to clients", datagrams, DatagramCounters::sent);
+        for (DatagramCounters.Drop drop : DatagramCounters.Drop.values()) {
+            FunctionCounter.builder("tcpkit.datagrams.dropped", datagrams, d -> d.dropped(drop))
+                    .description("Datagrams dropped, by reason")
+                    .tags(tags.and("reason", drop.word()))
+                    .register(registry);
+        }
+    }
+
+    private void datagramCounter(
+            String name, String description, DatagramCounters datagrams, ToDoubleFunction<DatagramCounters> f) {
+        FunctionCounter.builder(name, datagrams, f)
+                .description(description)
+                .tags(tags)
+                .register(registry);
     }
 
     private void counter(String name, String description, ServerCounters counters, ToDoubleFunction<ServerCounters> f) {

@@ -1,6 +1,7 @@
 package dev.tcpkit.admin;
 
 import dev.tcpkit.connection.ConnectionRegistry;
+import dev.tcpkit.connection.DatagramCounters;
 import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.options.BindFailedException;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admin endpoint of one server: {@code /} (the live status page), {@code /api/connections}, {@code /api/stats},
@@ -63,6 +65,7 @@ public final class AdminServer implements AutoCloseable {
      * @param counters the fate of every connection: accepted, refused, denied, cut
      * @param limits the server's limits, in display order, each as the text the page shows
      * @param serviceMeters registers the service's own meters beside the server's
+     * @param datagrams a UDP server's datagram counts, or {@code null} for a TCP server
      */
     public record View(
             String service,
@@ -72,7 +75,8 @@ public final class AdminServer implements AutoCloseable {
             ConnectionRegistry connections,
             ServerCounters counters,
             Map<String, String> limits,
-            MeterBinder serviceMeters) {}
+            MeterBinder serviceMeters,
+            @Nullable DatagramCounters datagrams) {}
 
     private AdminServer(
             SideServer side,
@@ -95,6 +99,9 @@ public final class AdminServer implements AutoCloseable {
     public static AdminServer start(AdminConfig config, View view) throws BindFailedException {
         AdminMetrics metrics =
                 new AdminMetrics(view.service(), view.connections(), view.counters(), view.serviceMeters());
+        if (view.datagrams() != null) {
+            metrics.bindDatagrams(view.datagrams());
+        }
         RateHistory history = new RateHistory(HISTORY_SECONDS);
         Clock clock = Clock.systemUTC();
         AdminHandler handler = new AdminHandler(

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.connection.ConnectionRegistry;
+import dev.tcpkit.connection.DatagramCounters;
 import dev.tcpkit.connection.ServerCounters;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -64,7 +65,8 @@ final class ApiJson {
     /**
      * The server, its counters and limits, and the per-second history: {@code {"service":"echo",
      * "address":"0.0.0.0:50007","transport":"epoll","startedAt":"...","uptimeSeconds":12.5,"connections":{"open":1,
-     * "accepted":3,"refused":0,"denied":0,"cut":0,"closed":{"client-closed":2,...}},"bytesIn":10,"bytesOut":10,"messages":0,"limits":{...},
+     * "accepted":3,"refused":0,"denied":0,"cut":0,"closed":{"client-closed":2,...}},"bytesIn":10,"bytesOut":10,"messages":0, with udp "datagrams":{"received":5,"answered":5,"sent":5,
+     * "dropped":{"denied":0,"too-long":0,"unwritable":0}},"limits":{...},
      * "history":{"intervalSeconds":1,"connectionsPerSecond":[...],"bytesInPerSecond":[...],
      * "bytesOutPerSecond":[...]}}}.
      */
@@ -94,6 +96,19 @@ final class ApiJson {
             json.writeNumberField("bytesIn", connections.bytesIn());
             json.writeNumberField("bytesOut", connections.bytesOut());
             json.writeNumberField("messages", connections.messages());
+            DatagramCounters datagrams = view.datagrams();
+            if (datagrams != null) {
+                json.writeObjectFieldStart("datagrams");
+                json.writeNumberField("received", datagrams.received());
+                json.writeNumberField("answered", datagrams.answered());
+                json.writeNumberField("sent", datagrams.sent());
+                json.writeObjectFieldStart("dropped");
+                for (DatagramCounters.Drop drop : DatagramCounters.Drop.values()) {
+                    json.writeNumberField(drop.word(), datagrams.dropped(drop));
+                }
+                json.writeEndObject();
+                json.writeEndObject();
+            }
             json.writeObjectFieldStart("limits");
             for (Map.Entry<String, String> limit : view.limits().entrySet()) {
                 json.writeStringField(limit.getKey(), limit.getValue());

@@ -2,6 +2,7 @@ package dev.tcpkit.guard;
 
 import dev.tcpkit.connection.ClientAddress;
 import dev.tcpkit.connection.Cuts;
+import dev.tcpkit.connection.DatagramCounters;
 import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.connection.UnixPeer;
 import dev.tcpkit.internal.Addresses;
@@ -54,6 +55,7 @@ public final class Guard {
     private final ConnectionLimits limits;
     private final RateLimitedLog refusals;
     private final RateLimitedLog denials;
+    private final RateLimitedLog drops;
     private final Cuts cuts;
 
     public Guard(GuardConfig config, ServerCounters counters) {
@@ -64,6 +66,7 @@ public final class Guard {
         this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerIp());
         this.refusals = new RateLimitedLog(log, "refused", nanoTime);
         this.denials = new RateLimitedLog(log, "denied", nanoTime);
+        this.drops = new RateLimitedLog(log, "dropped", nanoTime);
         this.cuts = new Cuts(counters, log.getName(), nanoTime);
     }
 
@@ -178,6 +181,15 @@ public final class Guard {
      */
     public ChannelHandler newProxyHeaderHandler(Consumer<Channel> serve) {
         return new ProxyHeaderHandler(this, serve, config.proxyHeaderTimeout());
+    }
+
+    /**
+     * The first stage of a UDP server's channel: drops the datagrams {@code --allow}/{@code --deny} refuse and those
+     * longer than {@code maxDatagram} bytes, counting them in {@code counters} and logging at most one {@code
+     * denied} and one {@code dropped} line a second per reason.
+     */
+    public ChannelHandler newDatagramGuard(DatagramCounters counters, int maxDatagram) {
+        return new DatagramGuard(access, maxDatagram, counters, denials, drops);
     }
 
     /** A new handler that cuts an admitted connection after the idle timeout, or {@code null} without one. */

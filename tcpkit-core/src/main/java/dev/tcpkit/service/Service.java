@@ -36,6 +36,27 @@ public interface Service {
     void initChannel(Channel channel);
 
     /**
+     * Whether this service can serve datagrams ({@code TcpServer.Builder.udp}), each datagram one message answered to
+     * its sender: echo, discard, reply and log can; a service that needs a connection cannot (the default).
+     */
+    default boolean servesDatagrams() {
+        return false;
+    }
+
+    /**
+     * Adds this service's handler to a UDP server's one channel, after the server's own stages (access rules, the
+     * largest datagram, the meter): it reads a {@code DatagramPacket} from any client, sends any answer to the
+     * packet's sender, and tells {@code DatagramCounters.of(channel).countAnswered()} when it is done with one, which
+     * is where a {@code once} server stops. Runs on the channel's event loop, once; only if {@link
+     * #servesDatagrams()}.
+     *
+     * @throws UnsupportedOperationException by default: the service needs a connection
+     */
+    default void initDatagramChannel(Channel channel) {
+        throw new UnsupportedOperationException(name() + " does not serve datagrams");
+    }
+
+    /**
      * Registers the service's own meters (a relay's counts per upstream) on the admin endpoint's {@code /metrics},
      * once, when the endpoint starts; none by default. They should read counts the service keeps anyway, so that a
      * server without the admin endpoint pays nothing for them.

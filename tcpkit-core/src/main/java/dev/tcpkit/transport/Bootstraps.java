@@ -49,6 +49,16 @@ public final class Bootstraps {
     }
 
     /**
+     * A UDP server's bootstrap: one datagram channel that receives from and answers every client. No {@code
+     * SO_REUSEADDR}: on Linux it would let a second server bind the same UDP port and share its datagrams.
+     *
+     * @param group event loops made by {@code io}; the channel runs on one of them
+     */
+    public static Bootstrap datagram(IoSupport io, EventLoopGroup group) {
+        return new Bootstrap().group(group).channel(io.datagramChannelClass());
+    }
+
+    /**
      * A dialling bootstrap: small writes go out without waiting (Nagle off), and a connect that takes longer than
      * {@code connectTimeout} fails.
      *

@@ -3,12 +3,14 @@ package dev.tcpkit.transport;
 import dev.tcpkit.connection.ClientAddress;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
+import dev.tcpkit.connection.DatagramCounters;
 import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.options.Transport;
 import dev.tcpkit.options.TransportUnavailableException;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -36,7 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A listening socket with its event loops: tracks every accepted connection and shuts down gracefully.
+ * A listening socket with its event loops: tracks every accepted connection and shuts down gracefully. Or, for a UDP
+ * server ({@link #bindDatagrams}), one datagram socket that every client shares, with no connections to track.
  *
  * <p>{@link #close()} stops accepting, lets open connections finish for up to the drain timeout, closes the rest,
  * and stops the event loops. It is idempotent and may be called from any thread except an event loop.
@@ -86,17 +89,54 @@ public final class BoundServer implements AutoCloseable {
             SocketFile.prepare(unix, config.displayAddress());
             address = io.domainAddress(unix);
         } else {
-            try {
-                address = config.host() == null
-                        ? new InetSocketAddress(config.port())
-                        : new InetSocketAddress(InetAddress.getByName(config.host()), config.port());
-            } catch (UnknownHostException e) {
-                throw new BindFailedException(config.displayAddress(), "unknown host", e);
-            }
+            address = address(config);
         }
         BoundServer server = new BoundServer(config, counters, io);
         server.start(address, childHandler);
         return server;
+    }
+
+    /**
+     * Binds a UDP socket and serves every datagram with {@code handler}; the server's connections are then none.
+     * Datagrams are read into buffers of {@code maxDatagram + 1} bytes, so that one the kernel cut to fit is longer
+     * than {@code maxDatagram}. With {@code once}, the server stops once {@code datagrams} has its first answer.
+     *
+     * @param handler a {@code @Sharable} handler, typically a {@link ChannelInitializer}, for the channel's pipeline
+     * @throws BindFailedException if the address cannot be bound; the message is one line for users
+     * @throws TransportUnavailableException if the requested transport cannot load here
+     */
+    public static BoundServer bindDatagrams(
+            ServerConfig config,
+            ServerCounters counters,
+            DatagramCounters datagrams,
+            int maxDatagram,
+            ChannelHandler handler)
+            throws BindFailedException {
+        IoSupport io = IoSupport.resolve(config.transport());
+        InetSocketAddress address = address(config);
+        BoundServer server = new BoundServer(config, counters, io);
+        Bootstrap bootstrap = Bootstraps.datagram(io, server.group)
+                .attr(DatagramCounters.KEY, datagrams)
+                .attr(ServerCounters.KEY, counters)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSizes.datagrams(maxDatagram))
+                // Answers past the high mark are dropped by the services, not queued: see DatagramCounters.Drop.
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WRITE_BUFFER)
+                .handler(handler);
+        server.serverChannel = server.bound(bootstrap.bind(address));
+        if (config.once()) {
+            var unused = datagrams.firstAnswered().thenRun(server::closeAsync);
+        }
+        return server;
+    }
+
+    private static InetSocketAddress address(ServerConfig config) throws BindFailedException {
+        try {
+            return config.host() == null
+                    ? new InetSocketAddress(config.port())
+                    : new InetSocketAddress(InetAddress.getByName(config.host()), config.port());
+        } catch (UnknownHostException e) {
+            throw new BindFailedException(config.displayAddress(), "unknown host", e);
+        }
     }
 
     private void start(SocketAddress address, ChannelHandler childHandler) throws BindFailedException {
@@ -118,13 +158,18 @@ public final class BoundServer implements AutoCloseable {
                         ch.pipeline().addLast(childHandler);
                     }
                 });
-        ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+        serverChannel = bound(bootstrap.bind(address));
+    }
+
+    /** The channel {@code binding} binds; if it fails, the event loops stop and the server is terminated. */
+    private Channel bound(ChannelFuture binding) throws BindFailedException {
+        ChannelFuture bound = binding.awaitUninterruptibly();
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
             terminated.complete(null);
             throw new BindFailedException(config.displayAddress(), Errors.reason(bound.cause()), bound.cause());
         }
-        serverChannel = bound.channel();
+        return bound.channel();
     }
 
     /**

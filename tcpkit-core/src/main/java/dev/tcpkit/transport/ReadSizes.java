@@ -1,6 +1,7 @@
 package dev.tcpkit.transport;
 
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
 
 /** How much one read may take, for every connection tcpkit makes or accepts. */
@@ -13,5 +14,16 @@ public final class ReadSizes {
      */
     public static final RecvByteBufAllocator ADAPTIVE = new AdaptiveRecvByteBufAllocator(64, 2048, 128 * 1024);
 
+    /** No UDP datagram's payload is longer (IPv6's, without jumbograms; IPv4's is 65,507). */
+    private static final int MAX_UDP_PAYLOAD = 65_527;
+
     private ReadSizes() {}
+
+    /**
+     * A UDP server's reads: one datagram each, into a buffer one byte longer than {@code maxDatagram} (and no longer
+     * than the largest UDP payload needs), so that a datagram the kernel cut to fit is seen to be too long.
+     */
+    public static RecvByteBufAllocator datagrams(int maxDatagram) {
+        return new FixedRecvByteBufAllocator(Math.min(maxDatagram, MAX_UDP_PAYLOAD) + 1);
+    }
 }

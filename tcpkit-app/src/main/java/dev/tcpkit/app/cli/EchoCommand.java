@@ -3,6 +3,7 @@ package dev.tcpkit.app.cli;
 import dev.tcpkit.Services;
 import dev.tcpkit.service.Service;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** {@code tcpkit serve echo}: every byte back (RFC 862). */
 @Command(
@@ -11,9 +12,18 @@ import picocli.CommandLine.Command;
         footer = {
             "  tcpkit serve echo --port 50007",
             "  tcpkit serve echo --port 0 --once --tls-self-signed",
-            "  tcpkit serve echo --unix /tmp/echo.sock"
+            "  tcpkit serve echo --unix /tmp/echo.sock",
+            "  tcpkit serve echo --udp --port 50007"
         })
 final class EchoCommand extends ServiceCommand {
+    @Mixin
+    UdpOption udp = new UdpOption();
+
+    @Override
+    UdpOption udp() {
+        return udp;
+    }
+
     @Override
     Service newService() {
         return Services.echo();

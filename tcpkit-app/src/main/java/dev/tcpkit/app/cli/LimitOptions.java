@@ -39,7 +39,7 @@ final class LimitOptions {
             defaultValue = "64KiB",
             converter = ByteSizeConverter.class,
             description = "Longest line a service that reads lines takes (reply, log and chat); a longer one cuts the"
-                    + " connection (default: ${DEFAULT-VALUE}).")
+                    + " connection; with --udp, the largest datagram (default: ${DEFAULT-VALUE}).")
     int maxLine = 64 * 1024;
 
     @Option(

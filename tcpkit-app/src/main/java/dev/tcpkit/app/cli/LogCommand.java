@@ -6,6 +6,7 @@ import dev.tcpkit.service.message.MessageService;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tcpkit serve log}: prints every message of every client. */
@@ -17,12 +18,21 @@ import picocli.CommandLine.Option;
         },
         footer = {
             "  tcpkit serve log --encoding gbk --port 7788",
-            "  tcpkit serve log --framing line --output messages.jsonl --port 7788"
+            "  tcpkit serve log --framing line --output messages.jsonl --port 7788",
+            "  tcpkit serve log --udp --port 5514"
         })
 final class LogCommand extends MessageServiceCommand {
     @Option(names = "--reply", paramLabel = "TEXT", description = "Answer to each message (default: none).")
     @Nullable
     String reply;
+
+    @Mixin
+    UdpOption udp = new UdpOption();
+
+    @Override
+    UdpOption udp() {
+        return udp;
+    }
 
     @Override
     Service newService() throws IOException {

@@ -38,7 +38,10 @@ final class NetworkOptions {
             description = "Accept queue length (default: ${DEFAULT-VALUE}).")
     int backlog = 1024;
 
-    @Option(names = "--once", description = "Accept exactly one connection; exit when it closes.")
+    @Option(
+            names = "--once",
+            description = "Accept exactly one connection; exit when it closes (with --udp: once the first datagram is"
+                    + " answered).")
     boolean once;
 
     @Option(
@@ -70,7 +73,7 @@ final class NetworkOptions {
         if (unix == null) {
             return;
         }
-        for (String option : List.of("--host", "--port", "--allow", "--deny", "--max-connections-per-ip")) {
+        for (String option : List.of("--host", "--port", "--allow", "--deny", "--max-connections-per-ip", "--udp")) {
             if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                 throw new ParameterException(spec.commandLine(), option + " does not go with --unix");
             }

@@ -6,6 +6,7 @@ import dev.tcpkit.service.message.MessageService;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tcpkit serve reply}: prints each message and answers it. */
@@ -13,12 +14,14 @@ import picocli.CommandLine.Option;
         name = "reply",
         description = {
             "Sends an optional banner; prints each message, answers it, and closes after the first.",
+            "With --udp, prints and answers every datagram.",
             "Messages go to stdout, one record a line: TIME CLIENT >>> TEXT."
         },
         footer = {
             "  tcpkit serve reply --port 8080",
             "  tcpkit serve reply --banner byebye --reply '' --port 31500",
-            "  tcpkit serve reply --reply 'ok' --keep-open --framing line --port 8989"
+            "  tcpkit serve reply --reply 'ok' --keep-open --framing line --port 8989",
+            "  tcpkit serve reply --udp --reply 'ok' --port 8989"
         })
 final class ReplyCommand extends MessageServiceCommand {
     @Option(names = "--banner", paramLabel = "TEXT", description = "Text sent as soon as a client connects.")
@@ -35,6 +38,14 @@ final class ReplyCommand extends MessageServiceCommand {
 
     @Option(names = "--keep-open", description = "Keep the connection open after the first message.")
     boolean keepOpen;
+
+    @Mixin
+    UdpOption udp = new UdpOption();
+
+    @Override
+    UdpOption udp() {
+        return udp;
+    }
 
     @Override
     Service newService() throws IOException {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -86,6 +87,17 @@ abstract class ServiceCommand implements Callable<Integer> {
         return "";
     }
 
+    /** {@code --udp}, on the services that can serve datagrams; {@code null} (default) on the others. */
+    @Nullable
+    UdpOption udp() {
+        return null;
+    }
+
+    private boolean servesUdp() {
+        UdpOption udp = udp();
+        return udp != null && udp.udp;
+    }
+
     /** Checks what the library cannot: which options go together on this command line. */
     void checkOptions() {}
 
@@ -96,6 +108,10 @@ abstract class ServiceCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws IOException, InterruptedException {
+        UdpOption udp = udp();
+        if (udp != null) {
+            udp.check(spec); // first: with --udp, a TLS option is wrong whatever goes with it
+        }
         network.check(spec);
         tls.check(spec, speaksTlsToUpstreams());
         proxy.check(spec);
@@ -108,6 +124,9 @@ abstract class ServiceCommand implements Callable<Integer> {
             limits.applyTo(builder, defaultMaxConnections());
             proxy.applyTo(builder);
             admin.applyTo(builder);
+            if (udp != null) {
+                udp.applyTo(builder, limits.maxLine);
+            }
         });
         verbosity.apply();
         logFormat.apply();
@@ -173,10 +192,11 @@ abstract class ServiceCommand implements Callable<Integer> {
         String service = server.service().name();
         String listening = String.format(
                 Locale.ROOT,
-                "tcpkit %s listening on %s (%s%s%s)",
+                "tcpkit %s listening on %s (%s%s%s%s)",
                 service,
                 server.displayAddress(),
                 server.transport().displayName(),
+                servesUdp() ? ", udp" : "",
                 server.tlsProvider() == null
                         ? ""
                         : ", TLS " + server.tlsProvider().displayName(),

@@ -266,6 +266,52 @@ final class CommandLineTest {
         assertUsageError(option + " does not apply to the " + service + " service", args);
     }
 
+    @ParameterizedTest(name = "serve {0} --udp {1}")
+    @CsvSource({
+        "echo, --tls-self-signed, ",
+        "echo, --tls-cert, c.pem",
+        "log, --tls-provider, jdk",
+        "reply, --proxy-protocol, ",
+        "echo, --idle-timeout, 5s",
+        "reply, --banner, hi",
+        "reply, --keep-open, ",
+        "discard, --max-connections, 10",
+        "log, --max-connections-per-ip, 2",
+        "echo, --backlog, 10",
+        "log, --framing, line",
+    })
+    void anOptionThatNeedsAConnectionIsAUsageErrorWithUdp(String service, String option, String value) {
+        String[] args =
+                value == null ? serveArgs(service, "--udp", option) : serveArgs(service, "--udp", option, value);
+        String named = option.equals("--framing") ? "--framing line" : option;
+        assertUsageError(named + " needs a connection: it does not go with --udp", args);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"chat", "forward", "exec"})
+    void udpDoesNotApplyToTheServicesThatNeedAConnection(String service) {
+        String[] args = switch (service) {
+            case "forward" -> serveArgs(service, "--udp", "--to", "127.0.0.1:7");
+            case "exec" -> serveArgs(service, "--udp", "--", "cat");
+            default -> serveArgs(service, "--udp");
+        };
+        assertUsageError("--udp does not apply to the " + service + " service", args);
+    }
+
+    @Test
+    void udpWithRawFramingIsFine() throws Exception {
+        CompletableFuture<Integer> exit =
+                CompletableFuture.supplyAsync(() -> execute(serveArgs("log", "--udp", "--framing", "raw", "--once")));
+        int port = awaitListeningPort();
+        assertThat(err.toString()).contains("(", ", udp)");
+        try (java.net.DatagramSocket client = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            byte[] hello = "hello".getBytes(UTF_8);
+            client.send(new java.net.DatagramPacket(hello, hello.length, InetAddress.getLoopbackAddress(), port));
+            assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+        }
+        assertThat(out.toString()).endsWith(" >>> hello" + System.lineSeparator());
+    }
+
     @ParameterizedTest
     @CsvSource({"--admin-host, 127.0.0.1", "--admin-token, secret", "--admin-allow-host, admin.example"})
     void anAdminOptionWithoutAnAdminPortIsAUsageError(String option, String value) {

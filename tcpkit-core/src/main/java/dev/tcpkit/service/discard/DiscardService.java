@@ -1,5 +1,6 @@
 package dev.tcpkit.service.discard;
 
+import dev.tcpkit.connection.DatagramCounters;
 import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
 
@@ -13,5 +14,15 @@ public final class DiscardService implements Service {
     @Override
     public void initChannel(Channel channel) {
         channel.pipeline().addLast(name(), DiscardHandler.INSTANCE);
+    }
+
+    @Override
+    public boolean servesDatagrams() {
+        return true;
+    }
+
+    @Override
+    public void initDatagramChannel(Channel channel) {
+        channel.pipeline().addLast(name(), new DatagramDiscardHandler(DatagramCounters.of(channel)));
     }
 }

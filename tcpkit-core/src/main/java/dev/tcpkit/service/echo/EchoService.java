@@ -1,5 +1,6 @@
 package dev.tcpkit.service.echo;
 
+import dev.tcpkit.connection.DatagramCounters;
 import dev.tcpkit.pipeline.CloseOnInputShutdown;
 import dev.tcpkit.service.Service;
 import io.netty.channel.Channel;
@@ -17,5 +18,15 @@ public final class EchoService implements Service {
         // Echo answers everything received before closing when the client stops sending.
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         channel.pipeline().addLast(name(), EchoHandler.INSTANCE).addLast(CloseOnInputShutdown.INSTANCE);
+    }
+
+    @Override
+    public boolean servesDatagrams() {
+        return true;
+    }
+
+    @Override
+    public void initDatagramChannel(Channel channel) {
+        channel.pipeline().addLast(name(), new DatagramEchoHandler(DatagramCounters.of(channel)));
     }
 }

@@ -71,6 +71,17 @@ public final class MessageService implements Service {
         channel.pipeline().addLast(name, new MessageHandler(config, writer, channel));
     }
 
+    /** Each datagram is one message; framing, the banner and closing after the first have no use there. */
+    @Override
+    public boolean servesDatagrams() {
+        return true;
+    }
+
+    @Override
+    public void initDatagramChannel(Channel channel) {
+        channel.pipeline().addLast(name, new DatagramMessageHandler(config, writer, channel));
+    }
+
     /** Stops when stdout or the output file fails: what it is given from then on cannot be recorded everywhere. */
     @Override
     public CompletionStage<String> failure() {
@@ -135,7 +146,7 @@ public final class MessageService implements Service {
             return this;
         }
 
-        /** Text sent as soon as a client connects; empty (default) sends nothing. */
+        /** Text sent as soon as a client connects; empty (default) sends nothing. Not sent over UDP: no one connects. */
         public Builder banner(String banner) {
             this.banner = banner;
             return this;
