@@ -80,10 +80,8 @@ public final class DatagramSession implements AutoCloseable {
     }
 
     private static ConnectFailedException failed(ClientConfig config, Throwable cause) {
-        // NIO says only the exception's type; the native transports say "... failed: Connection refused".
-        String reason = cause instanceof PortUnreachableException && cause.getMessage() == null
-                ? "connection refused"
-                : Errors.reason(cause);
+        // The JDK's says only its type.
+        String reason = cause instanceof PortUnreachableException ? "connection refused" : Errors.reason(cause);
         return new ConnectFailedException("cannot connect to " + config.displayAddress() + " (udp): " + reason, cause);
     }
 
