@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * message it answers, whatever came before it.
  *
  * <p>A message not echoed within the timeout (counted from its send, in open loop from its scheduled send) is counted
- * lost, and its place in the window goes to the next one: the run goes on. An echo that arrives after its message was
+ * lost, and its place in the window goes to the next one: the run goes on. Until then it holds the window, which
+ * starts at the oldest message neither echoed nor lost (as an unechoed byte holds it over TCP): the messages after it
+ * are echoed and counted, but none goes out more than {@code depth} messages after it. An echo that arrives after its message was
  * counted lost, or a second echo of one, is dropped; a datagram that is no message in flight (of another size, or
  * other bytes) fails the connection as a mismatch, as over TCP.
  */
