@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.resolver.AddressResolverGroup;
@@ -91,6 +92,21 @@ public final class Bootstraps {
             return channel;
         };
         return dialling(group, connectTimeout).channelFactory(halfClosing).remoteAddress(io.domainAddress(path));
+    }
+
+    /**
+     * A bootstrap for a datagram channel that {@code connect}s to one peer: it sends there without naming the address,
+     * receives only that peer's datagrams, and hears of an ICMP port unreachable (nobody listens) as "connection
+     * refused" on its next read. Reads take datagrams of up to {@code maxDatagram} bytes; a longer one arrives cut to
+     * that length.
+     *
+     * @param group event loops made by {@code io}, as for {@link #client}
+     */
+    public static Bootstrap datagramClient(IoSupport io, EventLoopGroup group, int maxDatagram) {
+        return new Bootstrap()
+                .group(group)
+                .channel(io.datagramChannelClass())
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxDatagram));
     }
 
     private static Bootstrap dialling(EventLoopGroup group, Duration connectTimeout) {

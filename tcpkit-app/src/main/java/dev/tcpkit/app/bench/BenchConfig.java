@@ -24,6 +24,8 @@ import java.time.Duration;
  * @param transport the I/O transport
  * @param timeout connect timeout, and how long to wait for outstanding echoes at the end, or for any echo at all
  * @param progress whether to collect the per-second latency figures of live progress
+ * @param udp pingpong over UDP: each connection is a connected datagram channel, each message one datagram; one not
+ *     echoed within the timeout is counted lost and the run goes on
  */
 public record BenchConfig(
         String host,
@@ -39,13 +41,16 @@ public record BenchConfig(
         int threads,
         Transport transport,
         Duration timeout,
-        boolean progress) {
+        boolean progress,
+        boolean udp) {
     /** The window of unechoed bytes per connection that {@code stream} keeps by default. */
     public static final int DEFAULT_STREAM_WINDOW = 256 * 1024;
     /** The most messages one connection has in flight by default in open loop ({@code rate > 0}). */
     public static final int DEFAULT_RATE_DEPTH = 128;
     /** The most messages one connection may have in flight. */
     public static final int MAX_DEPTH = 1 << 20;
+    /** The largest UDP payload over IPv4. */
+    public static final int MAX_DATAGRAM = 65_507;
 
     public BenchConfig {
         host = Addresses.unbracket(host);
@@ -82,6 +87,14 @@ public record BenchConfig(
         }
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be > 0: " + timeout);
+        }
+        if (udp && mode != BenchMode.PINGPONG) {
+            throw new IllegalArgumentException(
+                    "udp does not apply to " + mode.displayName() + " mode (it needs connections): use pingpong");
+        }
+        if (udp && size > MAX_DATAGRAM) {
+            throw new IllegalArgumentException(
+                    "size must be <= " + MAX_DATAGRAM + " over UDP (the largest datagram): " + size);
         }
     }
 

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import java.net.PortUnreachableException;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -16,12 +17,16 @@ import org.slf4j.LoggerFactory;
  * <p>The hot path allocates nothing per message: a send is a recycled slice of the loop's pattern, written without a
  * promise and flushed once per read burst; an echo is compared in place; send times live in a ring of {@code depth}
  * slots. Runs on its channel's event loop only.
+ *
+ * <p>Over TCP, the messages are one byte stream; {@link DatagramBenchHandler} sends each as a datagram instead.
  */
-final class BenchHandler extends ChannelInboundHandlerAdapter {
+class BenchHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(BenchHandler.class);
 
     /** Why a connection died. */
     enum Failure {
+        /** Over UDP: an ICMP port unreachable, nothing listens on the server's port. */
+        REFUSED,
         RESET,
         MISMATCH,
         SHORT,
@@ -43,10 +48,12 @@ final class BenchHandler extends ChannelInboundHandlerAdapter {
     private final int index;
     private final long connectStart;
     private final Map<EventLoop, LoopState> loops;
-    private final int size;
+    final int size;
     private final int depth;
-    private final long[] sendTimes;
-    private final int mask;
+    /** When each message in flight was sent, in a ring indexed by message number. */
+    final long[] sendTimes;
+
+    final int mask;
 
     private @Nullable LoopState loop;
     private @Nullable ChannelHandlerContext ctx;
@@ -56,16 +63,16 @@ final class BenchHandler extends ChannelInboundHandlerAdapter {
     private int sendPosition;
 
     private int receivePosition;
-    /** Messages sent, and messages whose echo is complete. */
-    private long sent;
+    /** Messages sent, and messages whose echo is complete (every one before it; over UDP, echoed or lost). */
+    long sent;
 
-    private long completed;
+    long completed;
     /** Bytes of the message being echoed that have arrived. */
     private long partial;
     /** Bytes sent and not yet echoed. */
     private long unechoed;
     /** Messages from this number on are measured; none until the measurement starts. */
-    private long measuredFrom = Long.MAX_VALUE;
+    long measuredFrom = Long.MAX_VALUE;
     /** Messages from this number on are not sent (the connection's share of a count). */
     private long quotaEnd = Long.MAX_VALUE;
 
@@ -101,7 +108,7 @@ final class BenchHandler extends ChannelInboundHandlerAdapter {
         return quotaEnd;
     }
 
-    private LoopState loop() {
+    final LoopState loop() {
         LoopState l = loop;
         if (l == null) {
             throw new IllegalStateException("connection " + index + " is not registered");
@@ -217,7 +224,7 @@ final class BenchHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Sends every message the depth, the schedule and the count allow now (written, not yet flushed). */
-    private void fill(long now) {
+    final void fill(long now) {
         if (state != State.RUNNING) {
             return;
         }
@@ -242,38 +249,39 @@ final class BenchHandler extends ChannelInboundHandlerAdapter {
         for (long m = sent; m < sent + k; m++) {
             sendTimes[(int) m & mask] = openLoop ? intended(m) : now;
         }
-        write(k * size);
+        write(sent, k);
+        flushPending = true;
         sent += k;
         unechoed += k * size;
         l.sent(k);
     }
 
     /**
-     * Writes the next {@code bytes} of this connection's stream, slice by slice. With the void promise a failed write
-     * fires {@link #exceptionCaught}, which counts it: no future to look at, none allocated.
+     * Writes messages {@code first} to {@code first + count - 1}: the next bytes of this connection's stream, slice by
+     * slice. With the void promise a failed write fires {@link #exceptionCaught}, which counts it: no future to look
+     * at, none allocated.
      */
     @SuppressWarnings("FutureReturnValueIgnored")
-    private void write(long bytes) {
+    void write(long first, long count) {
         ChannelHandlerContext c = context();
         EchoPattern pattern = loop().pattern;
-        long left = bytes;
+        long left = count * size;
         while (left > 0) {
             int piece = (int) Math.min(left, EchoPattern.MAX_PIECE);
             c.write(pattern.slice(sendPosition, piece), c.voidPromise());
             sendPosition = EchoPattern.advance(sendPosition, piece);
             left -= piece;
         }
-        flushPending = true;
     }
 
-    private void flushIfPending() {
+    final void flushIfPending() {
         if (flushPending) {
             flushPending = false;
             context().flush();
         }
     }
 
-    private ChannelHandlerContext context() {
+    final ChannelHandlerContext context() {
         ChannelHandlerContext c = ctx;
         if (c == null) {
             throw new IllegalStateException("connection " + index + " is not registered");
@@ -282,7 +290,7 @@ final class BenchHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Marks the connection done once it sends no more and every echo is complete. */
-    void checkDone(long now) {
+    final void checkDone(long now) {
         if (state != State.RUNNING || completed != sent) {
             return;
         }
@@ -296,19 +304,29 @@ final class BenchHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * The run is over: closes the connection; returns whether it was still open. One still waiting for echoed bytes
-     * is counted as short.
+     * is counted as short ({@link #unansweredAtEnd}).
      */
     @SuppressWarnings("FutureReturnValueIgnored") // closing at the end; a failure leaves nothing to do
-    boolean closeAtEnd() {
+    final boolean closeAtEnd() {
         if (state == State.DEAD || state == State.CLOSED || state == State.CONNECTING) {
             return false;
         }
-        if (unechoed > 0) {
-            loop().shortAtEnd(sent - completed);
+        if (sent > completed) {
+            unansweredAtEnd(sent - completed);
         }
         state = State.CLOSED;
         context().close();
         return true;
+    }
+
+    /** At the end of the run, {@code messages} are still waiting for their echo. */
+    void unansweredAtEnd(long messages) {
+        loop().shortAtEnd(messages);
+    }
+
+    /** Whether the run goes on for this connection: it is not dead, nor closed at the end. */
+    final boolean live() {
+        return state != State.DEAD && state != State.CLOSED;
     }
 
     @Override
@@ -323,12 +341,12 @@ final class BenchHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (state == State.IDLE || state == State.RUNNING || state == State.DONE) {
             log.debug("connection {} to {}: {}", index, ctx.channel().remoteAddress(), cause.toString());
-            die(Failure.RESET);
+            die(cause instanceof PortUnreachableException ? Failure.REFUSED : Failure.RESET);
         }
     }
 
     @SuppressWarnings("FutureReturnValueIgnored") // the connection is given up; a failed close changes nothing
-    private void die(Failure failure) {
+    final void die(Failure failure) {
         boolean wasRunning = state == State.RUNNING;
         state = State.DEAD;
         LoopState l = loop();

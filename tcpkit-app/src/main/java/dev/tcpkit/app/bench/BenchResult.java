@@ -17,7 +17,8 @@ import org.HdrHistogram.Histogram;
  * @param latency message latency in nanoseconds, of the measured messages
  * @param connectLatency time from connect to established, in nanoseconds, of every connection
  * @param errors what went wrong
- * @param stalled whether the run was cut short because no echo came for the timeout
+ * @param stalled whether the run was cut short because no echo came for the timeout (UDP: twice the timeout)
+ * @param lost datagrams not echoed within the timeout, of every one sent (UDP; not an error)
  */
 public record BenchResult(
         BenchConfig config,
@@ -31,7 +32,8 @@ public record BenchResult(
         Histogram latency,
         Histogram connectLatency,
         ErrorCounts errors,
-        boolean stalled) {
+        boolean stalled,
+        long lost) {
 
     /** Bytes echoed and verified in the measured messages (one direction). */
     public long bytes() {

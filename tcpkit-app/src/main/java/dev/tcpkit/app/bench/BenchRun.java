@@ -73,8 +73,11 @@ public final class BenchRun {
             // Made on its own thread: the pattern comes from that thread's pool cache.
             loops.put(loop, await(loop.submit(() -> new LoopState(loop, config.progress(), allDone))));
         }
-        this.bootstrap = Bootstraps.client(io, group, config.timeout())
-                .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSizes.ADAPTIVE);
+        // Over UDP, reads take a byte more than a message: a longer datagram is seen, not cut to a matching one.
+        this.bootstrap = config.udp()
+                ? Bootstraps.datagramClient(io, group, config.size() + 1)
+                : Bootstraps.client(io, group, config.timeout())
+                        .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSizes.ADAPTIVE);
     }
 
     /**
@@ -181,9 +184,11 @@ public final class BenchRun {
      */
     private ChannelFuture connect(int index, InetSocketAddress target) {
         long start = System.nanoTime();
-        ChannelFuture connected = bootstrap
-                .handler(new BenchHandler(index, start, loops, config.size(), config.effectiveDepth()))
-                .connect(target);
+        BenchHandler handler = config.udp()
+                ? new DatagramBenchHandler(
+                        index, start, loops, config.size(), config.effectiveDepth(), config.timeout())
+                : new BenchHandler(index, start, loops, config.size(), config.effectiveDepth());
+        ChannelFuture connected = bootstrap.handler(handler).connect(target);
         connected.addListener(done -> {
             if (done.isSuccess()) {
                 established.incrementAndGet();
@@ -221,11 +226,13 @@ public final class BenchRun {
 
     /**
      * Waits until every connection has finished, reporting each second; returns whether the run stalled (no echo for
-     * the timeout while messages were outstanding). Bounded: by the end of the measurement plus the timeout, or with
-     * no end, by the stall.
+     * the timeout while messages were outstanding; over UDP for twice the timeout, since a lost datagram alone keeps
+     * a connection waiting for the timeout). Bounded: by the end of the measurement plus the timeout, or with no end,
+     * by the stall.
      */
     private boolean awaitEnd(Schedule schedule) throws InterruptedException {
         long timeout = config.timeout().toNanos();
+        long stall = config.udp() ? 2 * timeout : timeout;
         long deadline = schedule.measureEnd() == Long.MAX_VALUE ? Long.MAX_VALUE : schedule.measureEnd() + timeout;
         long next = schedule.start() + SECOND;
         long lastEcho = schedule.start();
@@ -259,7 +266,7 @@ public final class BenchRun {
             }
             if (messages > 0 || outstanding == 0) {
                 lastEcho = now;
-            } else if (now - lastEcho >= timeout) {
+            } else if (now - lastEcho >= stall) {
                 return true;
             }
             boolean counted = latency.getTotalCount() > 0;
@@ -296,6 +303,7 @@ public final class BenchRun {
         long messages = 0;
         long lastCompletion = 0;
         int alive = 0;
+        long lost = 0;
         ErrorCounts errors = new ErrorCounts(connectErrors.get(), 0, 0, 0, 0);
         for (LoopState loop : loops.values()) {
             LoopState.LoopSummary summary = await(loop.eventLoop.submit(loop::finish));
@@ -305,6 +313,7 @@ public final class BenchRun {
             lastCompletion = Math.max(lastCompletion, summary.lastCompletion());
             alive += summary.alive();
             errors = errors.plus(summary.errors());
+            lost += summary.lost();
         }
         long windowEnd = schedule.measureEnd() != Long.MAX_VALUE && end >= schedule.measureEnd()
                 ? schedule.measureEnd()
@@ -322,7 +331,8 @@ public final class BenchRun {
                 latency,
                 connectLatency,
                 errors,
-                stalled);
+                stalled,
+                lost);
     }
 
     private static void parkUntil(long deadline) throws InterruptedException {

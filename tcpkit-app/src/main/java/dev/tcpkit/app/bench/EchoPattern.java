@@ -53,6 +53,11 @@ final class EchoPattern {
         return next >= LENGTH ? next - LENGTH : next;
     }
 
+    /** The position {@code n} bytes after {@code position}, for any {@code n >= 0}. */
+    static int advance(int position, long n) {
+        return (int) ((position + n % LENGTH) % LENGTH);
+    }
+
     /** {@code length} (at most {@link #MAX_PIECE}) bytes from {@code position}, to be written and released. */
     ByteBuf slice(int position, int length) {
         return table.retainedSlice(position, length);

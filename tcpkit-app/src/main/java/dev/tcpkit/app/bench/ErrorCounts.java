@@ -3,7 +3,8 @@ package dev.tcpkit.app.bench;
 /**
  * What went wrong during a run, by kind.
  *
- * @param connect connections that could not be opened (refused, timed out, no file descriptors)
+ * @param connect connections that could not be opened (refused, timed out, no file descriptors), over UDP those
+ *     refused at the first datagram (nothing listens)
  * @param reset connections lost to a socket error (reset by the server, broken pipe)
  * @param mismatch connections dropped because an echoed byte differed from the one sent, or more came back than went
  * @param shortEchoes connections whose echo never completed: closed by the server with bytes outstanding, or still

@@ -30,6 +30,7 @@ public final class JsonReport {
         boolean connectMode = c.mode() == BenchMode.CONNECT;
         json.writeStartObject();
         json.writeStringField("mode", c.mode().displayName());
+        json.writeBooleanField("udp", c.udp());
         json.writeStringField("host", c.host());
         json.writeNumberField("port", c.port());
         json.writeStringField("transport", r.transport().displayName());
@@ -65,6 +66,12 @@ public final class JsonReport {
         json.writeNumberField("short", e.shortEchoes());
         json.writeNumberField("eof", e.eof());
         json.writeEndObject();
+        json.writeFieldName("lost");
+        if (c.udp()) {
+            json.writeNumber(r.lost());
+        } else {
+            json.writeNull();
+        }
         json.writeBooleanField("stalled", r.stalled());
         json.writeBooleanField("ok", r.clean());
         json.writeEndObject();

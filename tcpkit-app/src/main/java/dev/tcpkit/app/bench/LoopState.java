@@ -41,10 +41,13 @@ final class LoopState {
     /** Messages sent and not yet echoed, over all connections. */
     private long outstanding;
 
+    private long refused;
     private long reset;
     private long mismatch;
     private long shortEchoes;
     private long eof;
+    /** Datagrams not echoed within the timeout (UDP). */
+    private long lost;
     /** Connections started and not yet done; {@code -1} before the start. */
     private int running = -1;
 
@@ -136,11 +139,18 @@ final class LoopState {
         outstanding -= unechoed;
         intervalErrors++;
         switch (kind) {
+            case REFUSED -> refused++;
             case RESET -> reset++;
             case MISMATCH -> mismatch++;
             case SHORT -> shortEchoes++;
             case EOF -> eof++;
         }
+    }
+
+    /** {@code messages} datagrams were not echoed in time; the run goes on without them. */
+    void lost(long messages) {
+        outstanding -= messages;
+        lost += messages;
     }
 
     /** What happened since the last call: for live progress, and to notice a server that stopped answering. */
@@ -174,7 +184,8 @@ final class LoopState {
                 lastCompletion,
                 connections.size(),
                 alive,
-                new ErrorCounts(0, reset, mismatch, shortEchoes, eof));
+                new ErrorCounts(refused, reset, mismatch, shortEchoes, eof),
+                lost);
     }
 
     /** Releases the pattern, once; connections still writing slices of it keep it until they are closed. */
@@ -209,6 +220,7 @@ final class LoopState {
      * One loop's share of the result.
      *
      * @param lastCompletion when the last measured echo completed ({@code 0} if none)
+     * @param lost datagrams not echoed within the timeout (UDP)
      */
     record LoopSummary(
             Histogram latency,
@@ -217,5 +229,6 @@ final class LoopState {
             long lastCompletion,
             int established,
             int alive,
-            ErrorCounts errors) {}
+            ErrorCounts errors,
+            long lost) {}
 }

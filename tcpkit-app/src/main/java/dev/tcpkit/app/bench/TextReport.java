@@ -52,6 +52,13 @@ public final class TextReport {
                             r.measuredSeconds()));
             line(out, "latency", percentiles(r.latency()));
         }
+        if (c.udp()) {
+            line(
+                    out,
+                    "lost",
+                    String.format(Locale.ROOT, "%,d datagrams not echoed within %s", r.lost(), Units.latency((double)
+                            c.timeout().toNanos())));
+        }
         line(out, "errors", errors(r));
         return out.toString();
     }
@@ -59,7 +66,7 @@ public final class TextReport {
     private static String header(BenchResult r) {
         BenchConfig c = r.config();
         List<String> parts = new ArrayList<>();
-        parts.add(c.mode().displayName());
+        parts.add(c.mode().displayName() + (c.udp() ? " over UDP" : ""));
         parts.add(String.format(Locale.ROOT, "%,d connection%s", c.connections(), c.connections() == 1 ? "" : "s"));
         parts.add(Units.size(c.size()) + (c.mode() == BenchMode.STREAM ? " chunks" : " messages"));
         if (c.mode() == BenchMode.CONNECT) {
@@ -112,8 +119,8 @@ public final class TextReport {
         add(kinds, "eof", e.eof());
         String text = kinds.isEmpty() ? "none" : String.join(", ", kinds);
         if (r.stalled()) {
-            text += " (stalled: no echo for "
-                    + Units.latency((double) r.config().timeout().toNanos()) + ", run cut short)";
+            long stall = r.config().timeout().toNanos() * (r.config().udp() ? 2 : 1);
+            text += " (stalled: no echo for " + Units.latency((double) stall) + ", run cut short)";
         }
         return text;
     }

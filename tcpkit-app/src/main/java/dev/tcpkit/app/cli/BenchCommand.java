@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
             "  stream    keep 256 KiB of chunks unechoed on each connection; MB/s first",
             "  connect   open, hold for --duration, check each still echoes a message",
             "",
+            "With --udp, pingpong over UDP: each connection is a connected datagram socket, each message one datagram;"
+                    + " one not echoed within --timeout is counted lost (in the report) and the run goes on.",
             "With --rate the load is open loop: messages are sent on a schedule, and latency counts from the scheduled"
                     + " send, so a server that stalls is measured, not hidden (coordinated omission).",
             "Live progress goes to stderr once a second when stderr is a terminal (--progress forces it, -q stops it);"
@@ -56,6 +58,7 @@ import picocli.CommandLine.Spec;
         footer = {
             "  tcpkit bench 127.0.0.1 50007 -c 100 -s 64 -d 10s",
             "  tcpkit bench 127.0.0.1 50007 --mode stream -c 10 -s 64KiB",
+            "  tcpkit bench 127.0.0.1 50007 --udp -c 4 --depth 8",
             "  tcpkit bench 127.0.0.1 50007 --rate 50000 --plot latency.png"
         })
 final class BenchCommand implements Callable<Integer> {
@@ -157,8 +160,14 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "5s",
             converter = DurationConverter.class,
             description = "Connect timeout, and how long to wait for outstanding echoes at the end, or for any echo"
-                    + " at all (default: ${DEFAULT-VALUE}).")
+                    + " at all; --udp: how long before a datagram counts as lost (default: ${DEFAULT-VALUE}).")
     Duration timeout;
+
+    @Option(
+            names = "--udp",
+            description = "Pingpong over UDP: each message is one datagram (at most " + BenchConfig.MAX_DATAGRAM
+                    + " bytes); one not echoed within --timeout is counted lost.")
+    boolean udp;
 
     @Option(names = "--json", description = "Print the report as one JSON object on stdout.")
     boolean json;
@@ -228,7 +237,8 @@ final class BenchCommand implements Callable<Integer> {
                     threads,
                     transport,
                     timeout,
-                    live);
+                    live,
+                    udp);
         } catch (IllegalArgumentException e) {
             throw UsageErrors.of(spec, e);
         }

@@ -2,6 +2,7 @@ package dev.tcpkit.app.cli;
 
 import dev.tcpkit.app.client.ClientConfig;
 import dev.tcpkit.app.client.ConsoleSession;
+import dev.tcpkit.app.client.DatagramSession;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.internal.TerminalCharset;
 import dev.tcpkit.options.TlsProvider;
@@ -36,12 +37,14 @@ import picocli.CommandLine.Spec;
                     + " is printed.",
             "",
             "At the end of input the connection is half-closed and printing goes on until the server closes.",
-            "With --send, sends each TEXT and waits for the reply instead of reading stdin."
+            "With --send, sends each TEXT and waits for the reply instead of reading stdin.",
+            "With --udp, each line (or --send TEXT) is one datagram, each datagram received is printed on a line; at the"
+                    + " end of input it waits --timeout for answers, then exits."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:the connection ended (the server closed, or --timeout of silence after --send)",
-            "1:cannot connect (refused, unknown host, timed out) or the TLS handshake failed",
+            "0:the connection ended (the server closed, or --timeout of silence after --send or, with --udp, the input)",
+            "1:cannot connect (refused, unknown host, timed out; --udp: nothing listens) or the TLS handshake failed",
             "2:usage error"
         },
         footerHeading = "%nExamples:%n",
@@ -50,6 +53,7 @@ import picocli.CommandLine.Spec;
             "  tcpkit connect 127.0.0.1 8080 --send 'hello'",
             "  tcpkit connect 127.0.0.1 31500 --recv-first --send hihi",
             "  tcpkit connect 127.0.0.1 7788 --encoding gbk",
+            "  tcpkit connect --udp 127.0.0.1 50007 --send ping",
             "  tcpkit connect example.org 443 --tls",
             "  tcpkit connect --unix /run/app.sock"
         })
@@ -96,8 +100,8 @@ final class ConnectCommand implements Callable<Integer> {
             paramLabel = "DURATION",
             defaultValue = "5s",
             converter = DurationConverter.class,
-            description = "Connect timeout; with --send or --recv-first, how long to wait for the server to speak"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Connect timeout; with --send or --recv-first, how long to wait for the server to speak;"
+                    + " with --udp, how long to wait for answers at the end (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(
@@ -129,6 +133,12 @@ final class ConnectCommand implements Callable<Integer> {
     @Nullable
     Path tlsKey;
 
+    @Option(
+            names = "--udp",
+            description = "Speak UDP: each line of input (without its line end), or each --send TEXT, is one datagram;"
+                    + " each datagram received is printed on a line of its own.")
+    boolean udp;
+
     @Mixin
     Verbosity verbosity;
 
@@ -145,11 +155,21 @@ final class ConnectCommand implements Callable<Integer> {
             throw UsageErrors.of(spec, e);
         }
         checkTlsOptions();
+        if (udp && tls) {
+            throw new ParameterException(spec.commandLine(), "--tls does not apply to --udp (TLS needs a connection)");
+        }
         verbosity.apply();
-        ClientConfig config = plain.withTls(newTlsContext());
         OutputStream stdout = StdStreams.stdout();
-        try (ConsoleSession session = ConsoleSession.connect(config, stdout)) {
-            session.run(StdStreams.stdin());
+        try {
+            if (udp) {
+                try (DatagramSession session = DatagramSession.open(plain, stdout)) {
+                    session.run(StdStreams.stdin());
+                }
+            } else {
+                try (ConsoleSession session = ConsoleSession.connect(plain.withTls(newTlsContext()), stdout)) {
+                    session.run(StdStreams.stdin());
+                }
+            }
         } finally {
             stdout.flush();
         }
@@ -174,6 +194,9 @@ final class ConnectCommand implements Callable<Integer> {
     private void checkUnixOptions() {
         if (unix != null && host != null) {
             throw new ParameterException(spec.commandLine(), "--unix does not go with HOST PORT: give one");
+        }
+        if (unix != null && udp) {
+            throw new ParameterException(spec.commandLine(), "--udp does not go with --unix (a unix stream socket)");
         }
         if (unix != null && tls) {
             throw new ParameterException(

@@ -91,7 +91,7 @@ public final class ConsoleSession implements AutoCloseable {
                     ch.pipeline().addLast(ssl);
                     ch.attr(TLS).set(ssl); // still there when a failed handshake has emptied the pipeline
                 }
-                ch.pipeline().addLast(new ReceiveHandler(stdout, config.encoding(), config.console(), activity));
+                ch.pipeline().addLast(new ReceiveHandler(stdout, config.encoding(), config.console(), activity, false));
             }
         });
         Throwable failure = new IOException("no address");

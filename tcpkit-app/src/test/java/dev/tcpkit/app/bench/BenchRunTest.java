@@ -39,6 +39,7 @@ final class BenchRunTest {
                 1,
                 Transport.AUTO,
                 TIMEOUT,
+                false,
                 false);
     }
 
@@ -80,6 +81,7 @@ final class BenchRunTest {
                 2,
                 Transport.AUTO,
                 TIMEOUT,
+                false,
                 false);
         try (TcpServer server = echoServer()) {
             BenchResult result = BenchRun.run(withPort(config, server.port()), p -> {});
@@ -106,6 +108,7 @@ final class BenchRunTest {
                 1,
                 Transport.AUTO,
                 TIMEOUT,
+                false,
                 false);
         try (TcpServer server = echoServer()) {
             BenchResult result = BenchRun.run(withPort(config, server.port()), p -> {});
@@ -133,7 +136,8 @@ final class BenchRunTest {
                 1,
                 Transport.AUTO,
                 TIMEOUT,
-                true);
+                true,
+                false);
         List<Progress> seen = new ArrayList<>();
         try (TcpServer server = echoServer()) {
             BenchResult result = BenchRun.run(withPort(config, server.port()), seen::add);
@@ -166,6 +170,7 @@ final class BenchRunTest {
                 0,
                 Transport.AUTO,
                 TIMEOUT,
+                false,
                 false);
         try (TcpServer server = echoServer()) {
             BenchResult result = BenchRun.run(withPort(config, server.port()), p -> {});
@@ -195,6 +200,7 @@ final class BenchRunTest {
                 1,
                 Transport.AUTO,
                 TIMEOUT,
+                false,
                 false);
         try (TcpServer server = echoServer()) {
             BenchResult result = BenchRun.run(withPort(config, server.port()), p -> {});
@@ -221,6 +227,7 @@ final class BenchRunTest {
                 1,
                 Transport.AUTO,
                 TIMEOUT,
+                false,
                 false);
         try (TcpServer server = echoServer()) {
             BenchResult result = BenchRun.run(withPort(config, server.port()), p -> {});
@@ -261,6 +268,7 @@ final class BenchRunTest {
                 1,
                 Transport.AUTO,
                 Duration.ofMillis(1500),
+                false,
                 false);
         try (TcpServer server = TcpServer.builder()
                 .bind("127.0.0.1", 0)
@@ -316,6 +324,7 @@ final class BenchRunTest {
                 1,
                 Transport.AUTO,
                 TIMEOUT,
+                false,
                 false);
 
         assertThatThrownBy(() -> BenchRun.run(config, p -> {}))
@@ -338,7 +347,8 @@ final class BenchRunTest {
                 c.threads(),
                 c.transport(),
                 c.timeout(),
-                c.progress());
+                c.progress(),
+                false);
     }
 
     /** Echoes nothing and closes on the first read: every message in flight is left short. */

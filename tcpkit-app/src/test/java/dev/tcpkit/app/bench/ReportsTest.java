@@ -24,6 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 final class ReportsTest {
     private static BenchResult result(BenchMode mode, ErrorCounts errors) {
+        return result(mode, errors, false, 0);
+    }
+
+    private static BenchResult result(BenchMode mode, ErrorCounts errors, boolean udp, long lost) {
         BenchConfig config = new BenchConfig(
                 "::1",
                 50007,
@@ -38,7 +42,8 @@ final class ReportsTest {
                 2,
                 Transport.EPOLL,
                 Duration.ofSeconds(5),
-                false);
+                false,
+                udp);
         Histogram latency = LoopState.newHistogram();
         SplittableRandom random = new SplittableRandom(1);
         for (int i = 0; i < 100_000; i++) {
@@ -47,7 +52,7 @@ final class ReportsTest {
         Histogram connect = LoopState.newHistogram();
         connect.recordValue(150_000);
         return new BenchResult(
-                config, Transport.EPOLL, 2, 100, 99, 12.5, 5.0, 100_000, latency, connect, errors, false);
+                config, Transport.EPOLL, 2, 100, 99, 12.5, 5.0, 100_000, latency, connect, errors, false, lost);
     }
 
     @Test
@@ -65,6 +70,20 @@ final class ReportsTest {
         assertThat(text.lines().toList().get(3))
                 .matches("  latency      p50 \\S+  p90 \\S+  p99 \\S+  p99.9 \\S+"
                         + "  max \\S+  \\(100,000 samples\\)");
+    }
+
+    @Test
+    void overUdpBothReportsSaySoAndCountTheLostDatagramsWhichAreNoError() {
+        BenchResult result = result(BenchMode.PINGPONG, ErrorCounts.NONE, true, 12);
+
+        assertThat(TextReport.format(result))
+                .startsWith("tcpkit bench [::1]:50007: pingpong over UDP, 100 connections,")
+                .contains("\n  lost         12 datagrams not echoed within 5.00s\n")
+                .endsWith("  errors       none\n");
+        assertThat(JsonReport.format(result))
+                .contains("\"udp\":true")
+                .contains("\"lost\":12")
+                .contains("\"ok\":true");
     }
 
     @Test
@@ -97,6 +116,7 @@ final class ReportsTest {
         assertThat(names)
                 .containsExactly(
                         "mode",
+                        "udp",
                         "host",
                         "port",
                         "transport",
@@ -120,11 +140,13 @@ final class ReportsTest {
                         "latency_us",
                         "connect_latency_us",
                         "errors",
+                        "lost",
                         "stalled",
                         "ok");
         assertThat(json)
                 .contains("\"served\":100000")
                 .contains("\"errors\":{\"connect\":3,\"reset\":0,\"mismatch\":0,\"short\":0,\"eof\":0}")
+                .contains("\"lost\":null")
                 .contains("\"ok\":false");
     }
 

@@ -531,6 +531,21 @@ final class CommandLineTest {
         assertThat(err.toString()).contains("Try 'tcpkit bench --help'");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "connect 127.0.0.1 7 --udp --tls | --tls does not apply to --udp (TLS needs a connection)",
+                "bench 127.0.0.1 7 --udp --mode stream | --udp does not apply to stream mode (it needs connections):"
+                        + " use pingpong",
+                "bench 127.0.0.1 7 --udp --mode connect | --udp does not apply to connect mode (it needs connections):"
+                        + " use pingpong",
+                "bench 127.0.0.1 7 --udp --size 65508 | --size must be <= 65507 over UDP (the largest datagram): 65508",
+            })
+    void udpWithWhatNeedsAConnectionIsAUsageError(String args, String problem) {
+        assertUsageError(problem, args.split(" "));
+    }
+
     @Test
     void benchNamesThePortAsItsPositionalParameter() {
         assertUsageError("PORT must be in 1..65535: 0", "bench", "127.0.0.1", "0");
@@ -581,6 +596,7 @@ final class CommandLineTest {
                     0,
                     Transport.AUTO,
                     second,
+                    false,
                     false);
         } catch (IllegalArgumentException e) {
             return String.valueOf(e.getMessage());

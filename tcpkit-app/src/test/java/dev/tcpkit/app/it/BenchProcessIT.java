@@ -192,7 +192,7 @@ final class BenchProcessIT {
     }
 
     /** The JSON object's scalar fields by dotted path ({@code errors.mismatch}), as text. */
-    private static Map<String, String> flatten(String json) throws IOException {
+    static Map<String, String> flatten(String json) throws IOException {
         Map<String, String> fields = new HashMap<>();
         try (JsonParser parser = new JsonFactory().createParser(json)) {
             assertThat(parser.nextToken()).isEqualTo(JsonToken.START_OBJECT);
