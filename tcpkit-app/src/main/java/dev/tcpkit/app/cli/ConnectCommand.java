@@ -5,6 +5,7 @@ import dev.tcpkit.app.client.ConsoleSession;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.internal.TerminalCharset;
 import dev.tcpkit.options.TlsProvider;
+import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.security.KeyFiles;
 import dev.tcpkit.security.TlsContexts;
 import io.netty.handler.ssl.SslContext;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +42,8 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the connection ended (the server closed, or --timeout of silence after --send)",
-            "1:cannot connect (refused, unknown host, timed out) or the TLS handshake failed",
+            "1:cannot connect (refused, unknown host, timed out), the TLS handshake failed, or the --hex-dump file"
+                    + " failed",
             "2:usage error"
         },
         footerHeading = "%nExamples:%n",
@@ -49,7 +52,8 @@ import picocli.CommandLine.Spec;
             "  tcpkit connect 127.0.0.1 8080 --send 'hello'",
             "  tcpkit connect 127.0.0.1 31500 --recv-first --send hihi",
             "  tcpkit connect 127.0.0.1 7788 --encoding gbk",
-            "  tcpkit connect example.org 443 --tls"
+            "  tcpkit connect example.org 443 --tls",
+            "  tcpkit connect 127.0.0.1 50007 --hex-dump session.hex"
         })
 final class ConnectCommand implements Callable<Integer> {
     @Spec
@@ -118,6 +122,9 @@ final class ConnectCommand implements Callable<Integer> {
     Path tlsKey;
 
     @Mixin
+    HexDumpOptions hexDump;
+
+    @Mixin
     Verbosity verbosity;
 
     @Override
@@ -131,13 +138,35 @@ final class ConnectCommand implements Callable<Integer> {
         checkTlsOptions();
         verbosity.apply();
         ClientConfig config = plain.withTls(newTlsContext());
+        RecordWriter dump = hexDump.openWriter();
+        if (dump == null) {
+            run(config, null, new CompletableFuture<>());
+            return 0;
+        }
+        CompletableFuture<String> failed = dump.failure().toCompletableFuture();
+        try {
+            run(config, dump, failed);
+        } finally {
+            if (!failed.isDone()) {
+                dump.close(); // says how many chunks were lost, if any
+            }
+        }
+        // A failed dump was said once, by its writer; the session then ended: nothing to add.
+        return failed.isDone() || dump.lost() > 0 ? 1 : 0;
+    }
+
+    /** Runs the session; it ends early, closed, when {@code dumpFailed} completes. */
+    private static void run(ClientConfig config, @Nullable RecordWriter dump, CompletableFuture<String> dumpFailed)
+            throws IOException, InterruptedException {
         OutputStream stdout = StdStreams.stdout();
-        try (ConsoleSession session = ConsoleSession.connect(config, stdout)) {
+        try (ConsoleSession session =
+                ConsoleSession.connect(config, stdout, dump == null ? null : HexDumpOptions.clientHandlers(dump))) {
+            // The dump failed (said once, by its writer): the session ends, as a server's does.
+            var unused = dumpFailed.thenRun(session::close);
             session.run(StdStreams.stdin());
         } finally {
             stdout.flush();
         }
-        return 0;
     }
 
     private void checkTlsOptions() {

@@ -6,6 +6,7 @@ import dev.tcpkit.service.message.MessageService;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tcpkit serve log}: prints every message of every client. */
@@ -24,12 +25,16 @@ final class LogCommand extends MessageServiceCommand {
     @Nullable
     String reply;
 
+    @Mixin
+    HexDumpOptions hexDump;
+
     @Override
     Service newService() throws IOException {
         MessageService.Builder builder = Services.log();
         if (reply != null) {
             builder.reply(reply);
         }
-        return messages.build(builder, limits.maxLine, spec.commandLine().getOut());
+        return hexDump.wrap(
+                messages.build(builder, limits.maxLine, spec.commandLine().getOut()));
     }
 }
