@@ -54,12 +54,18 @@ public final class HexDumpLines {
         line[at++] = ':';
         line[at++] = ' ';
         int ascii = at + ASCII_AFTER_HEX - 2;
+        // A whole line is read as two longs: one bounds and reference count check each, not one per byte.
+        boolean whole = count == BYTES_PER_LINE;
+        long high = whole ? bytes.getLong(index) : 0;
+        long low = whole ? bytes.getLong(index + 8) : 0;
         for (int i = 0; i < BYTES_PER_LINE; i++) {
             if (i > 0 && i % 2 == 0) {
                 line[at++] = ' ';
             }
             if (i < count) {
-                int b = bytes.getByte(index + i) & 0xff;
+                int b = whole
+                        ? (int) ((i < 8 ? high : low) >>> (56 - 8 * (i % 8))) & 0xff
+                        : bytes.getByte(index + i) & 0xff;
                 line[at++] = DIGITS[b >>> 4];
                 line[at++] = DIGITS[b & 0xf];
                 line[ascii + i] = (byte) (b >= 0x20 && b < 0x7f ? b : '.');

@@ -52,13 +52,15 @@ final class HexDumpLinesTest {
     }
 
     @Test
-    void readsTheBufferInPlaceWithoutMovingItsReaderIndex() {
-        ByteBuf buf = Unpooled.buffer().writeBytes("xxHello".getBytes(US_ASCII));
+    void readsTheBufferInPlaceFromItsReaderIndexWithoutMovingIt() throws Exception {
+        ByteBuf buf = Unpooled.buffer().writeBytes("xxHello, world! 0123456789".getBytes(US_ASCII));
         try {
             buf.readerIndex(2);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             new HexDumpLines().append(buf, 5, out);
-            assertThat(out.toString(US_ASCII)).isEqualTo("00000005: 4865 6c6c 6f                             Hello\n");
+            assertThat(out.toString(US_ASCII))
+                    .isEqualTo(xxd("Hello, world! 0123456789".getBytes(US_ASCII), 5))
+                    .startsWith("00000005: 4865 6c6c 6f2c 2077 6f72 6c64 2120 3031  Hello, world! 01\n");
             assertThat(buf.readerIndex()).isEqualTo(2);
         } finally {
             buf.release();
