@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.service.Service;
+import dev.tcpkit.testing.ByteCounter;
 import dev.tcpkit.testing.LoopbackClient;
 import dev.tcpkit.testing.LoopbackListener;
 import java.io.IOException;
@@ -161,6 +162,72 @@ final class HexDumpServiceTest {
             server.terminationFuture().get(10, TimeUnit.SECONDS);
             assertThat(server.service().lostRecords()).isPositive();
         }
+    }
+
+    /**
+     * A dump file that takes nothing (a pipe nobody reads) pauses the connection, not the server's memory: of 4 MiB
+     * the client offers, only what fits the pipe, the writer's buffer and the connection's bound gets echoed; once
+     * the pipe is read, the rest flows, every byte back in order.
+     */
+    @Test
+    void aStalledDumpPausesTheConnectionUntilItIsReadAgain() throws Exception {
+        Path fifo = dir.resolve("dump.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assumeTrue(mkfifo.exitValue() == 0, "mkfifo works here");
+        // Opening a pipe for writing waits for its reader: open both ends at once.
+        CompletableFuture<InputStream> reader = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.newInputStream(fifo);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        byte[] data = new byte[4 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(data);
+        ByteCounter echoed = new ByteCounter();
+        CompletableFuture<Void> drained;
+        try (TcpServer server = start(Services.echo(), fifo);
+                LoopbackClient c = LoopbackClient.connect(server.port())) {
+            InputStream pipe = reader.get(10, TimeUnit.SECONDS);
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                try {
+                    c.send(data);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
+                try {
+                    InputStream in = c.socket().getInputStream();
+                    byte[] got = new byte[data.length];
+                    for (int n = 0; n < got.length; ) {
+                        int r = in.read(got, n, got.length - n);
+                        if (r < 0) {
+                            break;
+                        }
+                        n += r;
+                        echoed.add(r);
+                    }
+                    return got;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+
+            assertThat(echoed.awaitStall()).isLessThan(1024 * 1024);
+
+            drained = CompletableFuture.runAsync(() -> {
+                try (pipe) {
+                    pipe.transferTo(OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            sent.get(30, TimeUnit.SECONDS);
+            assertThat(back.get(30, TimeUnit.SECONDS)).isEqualTo(data);
+        }
+        drained.get(30, TimeUnit.SECONDS); // the server's close closed the pipe: its reader saw the end
     }
 
     /** The upstream: reads 4 bytes and answers 6, twice. */
