@@ -1,6 +1,5 @@
 package dev.tcpkit;
 
-import dev.tcpkit.output.HexDumpService;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.service.chat.ChatService;
 import dev.tcpkit.service.discard.DiscardService;
@@ -8,6 +7,7 @@ import dev.tcpkit.service.echo.EchoService;
 import dev.tcpkit.service.exec.ExecService;
 import dev.tcpkit.service.forward.ForwardService;
 import dev.tcpkit.service.handler.HandlerService;
+import dev.tcpkit.service.hexdump.HexDumpService;
 import dev.tcpkit.service.message.MessageService;
 import io.netty.channel.ChannelHandler;
 import java.io.IOException;

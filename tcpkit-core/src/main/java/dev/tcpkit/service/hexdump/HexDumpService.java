@@ -1,6 +1,8 @@
-package dev.tcpkit.output;
+package dev.tcpkit.service.hexdump;
 
 import dev.tcpkit.connection.ClientAddress;
+import dev.tcpkit.output.HexDumpHandler;
+import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.service.Service;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +17,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * A service with a {@code --hex-dump}: every byte each client sends and receives, in {@code xxd}'s layout, appended
- * to a file by a {@link RecordWriter} of its own (see {@link HexDumpHandler}, {@link HexDumpChunk}). The dump's file
+ * to a file by a {@link RecordWriter} of its own (see {@link HexDumpHandler}, {@code HexDumpChunk}). The dump's file
  * behaves as {@code --output}'s: a failed write stops the server ({@link #failure()}) with the chunks lost counted,
  * and a reload reopens it at its path, for a log rotation.
  */

@@ -1,4 +1,4 @@
-package dev.tcpkit.output;
+package dev.tcpkit.service.hexdump;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
