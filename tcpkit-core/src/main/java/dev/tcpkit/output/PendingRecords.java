@@ -12,10 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection's records on their way to the {@link RecordWriter} (stdout and {@code --output}, or its {@code
- * --hex-dump}), with
- * backpressure: while more than {@value #MAX_PENDING} bytes of them wait for the writer (a slow terminal or pipe),
- * reading from the connection pauses; it resumes once half of that is written. So a stalled stdout holds a bounded
- * amount per connection and never blocks an event loop.
+ * --hex-dump}), with backpressure: while more than {@value #MAX_PENDING} bytes of them wait for the writer (a slow
+ * terminal or pipe), reading from the connection pauses; it resumes once half of that is written. So a stalled stdout
+ * holds a bounded amount per connection and never blocks an event loop.
  *
  * <p>Records go to the writer once per read burst ({@link #submit}), and come back once for however many were
  * written meanwhile: at hundreds of thousands of lines a second, a thread wake-up and a {@code write(2)} per line

@@ -133,9 +133,10 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     /**
-     * Closes the {@code --output} (or {@code --hex-dump}) file and opens it again at its path, for a log rotation that renamed it: the records
-     * queued before this call are written to the old file (and acknowledged once synced there), those after it to the
-     * new one; none is lost or written twice. Done on the writer's thread, between two batches.
+     * Closes the {@code --output} (or {@code --hex-dump}) file and opens it again at its path, for a log rotation that
+     * renamed it: the records queued before this call are written to the old file (and acknowledged once synced
+     * there), those after it to the new one; none is lost or written twice. Done on the writer's thread, between two
+     * batches.
      *
      * @return completes with {@code true} once reopened, {@code false} if this writer has no file; exceptionally with an
      *     {@link IOException} saying in one line why the path cannot be opened, in which case the old file is kept
@@ -166,7 +167,7 @@ public final class RecordWriter implements AutoCloseable {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw cause instanceof IOException io ? io : new IOException(Errors.reason(cause), cause);
         } catch (TimeoutException e) {
-            throw new IOException(fileKind + " not reopened: the writer is busy (stdout not read?)", e);
+            throw new IOException(fileKind + " not reopened: the writer is busy (an output not read?)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reopening the output file", e);
