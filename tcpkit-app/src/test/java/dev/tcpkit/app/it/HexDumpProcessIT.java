@@ -86,6 +86,20 @@ final class HexDumpProcessIT {
     }
 
     @Test
+    void aDumpFileThatCannotBeOpenedIsOneLineAndExitOneForServeAndConnect() throws Exception {
+        String missing = dir.resolve("no-such-dir").resolve("x.hex").toString();
+        String line = "cannot open hex dump file " + missing + ": no such file or directory";
+        try (TcpkitProcess server = TcpkitProcess.startServe("echo", "--hex-dump", missing)) {
+            assertThat(server.awaitExit(EXIT)).isOne();
+            assertThat(server.stderrLines()).containsExactly(line);
+        }
+        try (TcpkitProcess client = TcpkitProcess.start("connect", "127.0.0.1", "9", "--hex-dump", missing)) {
+            assertThat(client.awaitExit(EXIT)).isOne();
+            assertThat(client.stderrLines()).containsExactly(line);
+        }
+    }
+
+    @Test
     void sighupReopensTheDumpAtItsPathAndTheOffsetsGoOn() throws Exception {
         Path dump = dir.resolve("echo.hex");
         Path rotated = dir.resolve("echo.hex.1");
