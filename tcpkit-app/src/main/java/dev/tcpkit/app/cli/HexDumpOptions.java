@@ -18,8 +18,9 @@ final class HexDumpOptions {
     @Option(
             names = "--hex-dump",
             paramLabel = "FILE",
-            description = "Also append every byte of each connection to FILE as xxd shows it, under a header per read"
-                    + " or write: TIME PEER >>> N bytes (received) or <<< N bytes (sent). SIGHUP reopens it.")
+            description =
+                    "Also append every byte of each connection to FILE as xxd shows it, under a header per read"
+                            + " or write: TIME PEER >>> N bytes (received) or <<< N bytes (sent). A server reopens it on SIGHUP.")
     @Nullable
     Path file;
 

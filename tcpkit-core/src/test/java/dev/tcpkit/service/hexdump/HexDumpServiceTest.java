@@ -7,10 +7,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
+import dev.tcpkit.options.TlsProvider;
+import dev.tcpkit.security.KeyFiles;
+import dev.tcpkit.security.TlsContexts;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.testing.ByteCounter;
 import dev.tcpkit.testing.LoopbackClient;
 import dev.tcpkit.testing.LoopbackListener;
+import dev.tcpkit.testing.TestPki;
+import dev.tcpkit.testing.TlsClient;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -126,6 +132,31 @@ final class HexDumpServiceTest {
                             TIME + " " + client + " <<< 6 bytes",
                             "00000006: 504f 4e47 210a                           PONG!.");
         }
+    }
+
+    @Test
+    void overTlsTheDumpShowsThePlaintext() throws Exception {
+        Path dump = dir.resolve("tls.hex");
+        TestPki pki = TestPki.get();
+        TestPki.PemPaths pem = pki.writeTo(dir);
+        SslContext tls = TlsContexts.server(new KeyFiles(pem.serverChain(), pem.serverKey()), null, TlsProvider.JDK);
+        String client;
+        try (TcpServer server = TcpServer.builder()
+                        .bind("127.0.0.1", 0)
+                        .tls(tls)
+                        .service(HexDumpService.of(Services.echo(), dump, CLOCK))
+                        .start();
+                TlsClient c = TlsClient.connect(server.port(), pki.root, null)) {
+            client = "127.0.0.1:" + c.socket().getLocalPort();
+            c.send("secret".getBytes(US_ASCII));
+            assertThat(c.readExactly(6)).asString(US_ASCII).isEqualTo("secret");
+        }
+        assertThat(Files.readAllLines(dump, UTF_8))
+                .containsExactly(
+                        TIME + " " + client + " >>> 6 bytes",
+                        "00000000: 7365 6372 6574                           secret",
+                        TIME + " " + client + " <<< 6 bytes",
+                        "00000000: 7365 6372 6574                           secret");
     }
 
     @Test
