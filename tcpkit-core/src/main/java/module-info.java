@@ -26,6 +26,9 @@ module dev.tcpkit.core {
             dev.tcpkit.app;
     exports dev.tcpkit.internal to
             dev.tcpkit.app;
+    // connect --hex-dump: the dump's writer and handler.
+    exports dev.tcpkit.output to
+            dev.tcpkit.app;
     exports dev.tcpkit.security to
             dev.tcpkit.app;
     exports dev.tcpkit.transport to

@@ -7,8 +7,12 @@ import dev.tcpkit.service.echo.EchoService;
 import dev.tcpkit.service.exec.ExecService;
 import dev.tcpkit.service.forward.ForwardService;
 import dev.tcpkit.service.handler.HandlerService;
+import dev.tcpkit.service.hexdump.HexDumpService;
 import dev.tcpkit.service.message.MessageService;
 import io.netty.channel.ChannelHandler;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -75,5 +79,18 @@ public final class Services {
      */
     public static Service handler(String name, Supplier<? extends ChannelHandler> handlerPerConnection) {
         return new HandlerService(name, handlerPerConnection);
+    }
+
+    /**
+     * {@code service} with a hex dump of every connection appended to {@code file} (the command line's {@code
+     * --hex-dump}): each read and each write under a header line, {@code TIME CLIENT >>> N bytes} (received) or {@code
+     * <<< N bytes} (sent), then the bytes in {@code xxd}'s layout, the offset counting each direction's bytes of the
+     * connection. A failed write to the file stops the server as a failed {@code --output} does; {@code
+     * TcpServer.reload()} reopens it.
+     *
+     * @throws IOException saying in one line why the file cannot be opened for appending
+     */
+    public static Service hexDump(Service service, Path file) throws IOException {
+        return HexDumpService.of(service, file, Clock.systemUTC());
     }
 }

@@ -83,6 +83,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.options.Transport",
                         "dev.tcpkit.options.TransportUnavailableException",
                         "dev.tcpkit.codec.Framing",
+                        "dev.tcpkit.codec.HexDumpLines",
                         "dev.tcpkit.codec.LineFrameDecoder",
                         "dev.tcpkit.codec.TextDecoder",
                         "dev.tcpkit.codec.TextMessage",
@@ -115,6 +116,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.admin",
                         "dev.tcpkit.guard",
                         "dev.tcpkit.internal",
+                        "dev.tcpkit.output",
                         "dev.tcpkit.security",
                         "dev.tcpkit.transport");
         assertThat(qualified.values()).allSatisfy(targets -> assertThat(targets).containsExactly("dev.tcpkit.app"));

@@ -12,10 +12,17 @@ import org.jspecify.annotations.Nullable;
  * @param bytes how many bytes the message had on the wire
  */
 public record MessageRecord(
-        long timeMillis, String client, @Nullable String name, String text, int bytes) {
+        long timeMillis, String client, @Nullable String name, String text, int bytes) implements OutputRecord {
+    /** What a record costs beyond its text. */
+    private static final int RECORD_COST = 128;
 
     /** A message from a client known only by its address. */
     public MessageRecord(long timeMillis, String client, String text, int bytes) {
         this(timeMillis, client, null, text, bytes);
+    }
+
+    @Override
+    public long cost() {
+        return RECORD_COST + 2L * text.length();
     }
 }

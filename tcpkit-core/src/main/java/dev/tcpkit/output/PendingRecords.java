@@ -11,10 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection's records on their way to the {@link RecordWriter} (stdout and {@code --output}), with
- * backpressure: while more than {@value #MAX_PENDING} bytes of them wait for the writer (a slow terminal or pipe),
- * reading from the connection pauses; it resumes once half of that is written. So a stalled stdout holds a bounded
- * amount per connection and never blocks an event loop.
+ * One connection's records on their way to the {@link RecordWriter} (stdout and {@code --output}, or its {@code
+ * --hex-dump}), with backpressure: while more than {@value #MAX_PENDING} bytes of them wait for the writer (a slow
+ * terminal or pipe), reading from the connection pauses; it resumes once half of that is written. So a stalled stdout
+ * holds a bounded amount per connection and never blocks an event loop.
  *
  * <p>Records go to the writer once per read burst ({@link #submit}), and come back once for however many were
  * written meanwhile: at hundreds of thousands of lines a second, a thread wake-up and a {@code write(2)} per line
@@ -27,13 +27,11 @@ public final class PendingRecords {
     /** Bytes of records (text plus a fixed cost for each) that may wait for the writer before reads pause. */
     public static final int MAX_PENDING = 64 * 1024;
 
-    private static final int RECORD_COST = 128;
-
     private final RecordWriter writer;
     private final Channel channel;
     private final IntConsumer onWritten;
     /** Records of the current read burst, not yet handed to the writer. */
-    private List<MessageRecord> unsent = new ArrayList<>();
+    private List<OutputRecord> unsent = new ArrayList<>();
 
     private long unsentCost;
     /** What the records added and not yet written cost, in bytes. */
@@ -67,15 +65,15 @@ public final class PendingRecords {
     }
 
     /** Adds a record to the current burst; {@link #submit} hands the burst to the writer. */
-    public void add(MessageRecord record) {
-        long cost = RECORD_COST + 2L * record.text().length();
+    public void add(OutputRecord record) {
+        long cost = record.cost();
         pending += cost;
         unsent.add(record);
         unsentCost += cost;
         if (pending > MAX_PENDING && !paused) {
             paused = true;
             channel.config().setAutoRead(false);
-            log.debug("{}: output is behind, pausing reads", record.client());
+            log.debug("{}: output is behind, pausing reads", channel.remoteAddress());
         }
     }
 
@@ -87,7 +85,7 @@ public final class PendingRecords {
         if (unsent.isEmpty()) {
             return;
         }
-        List<MessageRecord> records = unsent;
+        List<OutputRecord> records = unsent;
         long cost = unsentCost;
         unsent = new ArrayList<>();
         unsentCost = 0;

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes message records to stdout (one line each) and optionally appends them to a JSON Lines file, on a thread of
- * its own so that event loops never wait for a terminal or a disk.
+ * its own so that event loops never wait for a terminal or a disk; or, made by {@link #hexDump}, appends connections'
+ * traffic to a {@code --hex-dump} file, the same way.
  *
  * <p>Records are written in the order they were submitted, in batches, each batch flushed (and the file synced)
  * before the callbacks of its records run: a callback means "this record is on stdout and on disk in the file", so
@@ -46,7 +47,9 @@ public final class RecordWriter implements AutoCloseable {
 
     private final Writer stdout;
     /** Replaced by {@link #reopen}; only the writer thread touches it once started. */
-    private @Nullable JsonLinesFile file;
+    private @Nullable LinesFile file;
+    /** What {@link #reload} says it reopened, if there is a file. */
+    private final @Nullable String fileKind;
 
     private final BlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
@@ -69,7 +72,7 @@ public final class RecordWriter implements AutoCloseable {
      * signal from {@link #close}.
      */
     private record Entry(
-            @Nullable List<MessageRecord> records,
+            @Nullable List<? extends OutputRecord> records,
             @Nullable Runnable onWritten,
             @Nullable CompletableFuture<Boolean> reopened) {}
 
@@ -85,8 +88,22 @@ public final class RecordWriter implements AutoCloseable {
      * @throws IOException if the file cannot be opened for appending
      */
     public RecordWriter(Writer stdout, @Nullable Path jsonLines, String service) throws IOException {
+        this(stdout, jsonLines == null ? null : new JsonLinesFile(jsonLines, service));
+    }
+
+    /**
+     * Starts a writer of {@link HexDumpChunk}s to a {@code --hex-dump} file, nothing on stdout.
+     *
+     * @throws IOException if the file cannot be opened for appending
+     */
+    public static RecordWriter hexDump(Path file) throws IOException {
+        return new RecordWriter(Writer.nullWriter(), new HexDumpFile(file));
+    }
+
+    private RecordWriter(Writer stdout, @Nullable LinesFile file) {
         this.stdout = stdout;
-        this.file = jsonLines == null ? null : JsonLinesFile.open(jsonLines, service);
+        this.file = file;
+        this.fileKind = file == null ? null : file.what();
         this.thread = new Thread(this::run, "tcpkit-output");
         // Left behind, blocked in a write, when an output takes nothing until close() gives up on it.
         this.thread.setDaemon(true);
@@ -106,8 +123,9 @@ public final class RecordWriter implements AutoCloseable {
      * flushed to stdout and the file, and never if they could not be. One call per burst of records spares the writer
      * a wake-up per record.
      */
-    public void write(List<MessageRecord> records, @Nullable Runnable onWritten) {
+    public void write(List<? extends OutputRecord> records, @Nullable Runnable onWritten) {
         if (closed) {
+            records.forEach(RecordWriter::release);
             throw new IllegalStateException("record writer is closed");
         }
         submitted.add(records.size());
@@ -115,9 +133,10 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     /**
-     * Closes the {@code --output} file and opens it again at its path, for a log rotation that renamed it: the records
-     * queued before this call are written to the old file (and acknowledged once synced there), those after it to the
-     * new one; none is lost or written twice. Done on the writer's thread, between two batches.
+     * Closes the {@code --output} (or {@code --hex-dump}) file and opens it again at its path, for a log rotation that
+     * renamed it: the records queued before this call are written to the old file (and acknowledged once synced
+     * there), those after it to the new one; none is lost or written twice. Done on the writer's thread, between two
+     * batches.
      *
      * @return completes with {@code true} once reopened, {@code false} if this writer has no file; exceptionally with an
      *     {@link IOException} saying in one line why the path cannot be opened, in which case the old file is kept
@@ -135,20 +154,20 @@ public final class RecordWriter implements AutoCloseable {
     /**
      * {@link #reopen} for {@code Service.reload}: waits at most 10 s and says what was reloaded.
      *
-     * @return {@code ["output file"]} once reopened, empty without a file
+     * @return {@code ["output file"]} (or {@code ["hex dump file"]}) once reopened, empty without a file
      * @throws IOException in one line, if the file cannot be reopened or the writer did not get to it in time (a stdout
      *     nobody reads holds it); the old file is kept
      */
     public List<String> reload() throws IOException {
         try {
             return reopen().toCompletableFuture().get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    ? List.of("output file")
+                    ? List.of(String.valueOf(fileKind))
                     : List.of();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw cause instanceof IOException io ? io : new IOException(Errors.reason(cause), cause);
         } catch (TimeoutException e) {
-            throw new IOException("output file not reopened: the writer is busy (stdout not read?)", e);
+            throw new IOException(fileKind + " not reopened: the writer is busy (an output not read?)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reopening the output file", e);
@@ -204,7 +223,7 @@ public final class RecordWriter implements AutoCloseable {
     private void writeAll(List<Entry> entries) {
         int records = 0;
         for (Entry entry : entries) {
-            List<MessageRecord> entryRecords = entry.records();
+            List<? extends OutputRecord> entryRecords = entry.records();
             if (entryRecords != null) {
                 entryRecords.forEach(this::append);
                 records += entryRecords.size();
@@ -225,7 +244,7 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     private void reopenFile(CompletableFuture<Boolean> reopened) {
-        JsonLinesFile old = file;
+        LinesFile old = file;
         if (old == null) {
             reopened.complete(false);
             return;
@@ -257,23 +276,36 @@ public final class RecordWriter implements AutoCloseable {
         }
     }
 
-    private void append(MessageRecord record) {
-        if (failed) {
-            return;
-        }
+    private void append(OutputRecord record) {
         try {
-            writeLine(record);
-        } catch (IOException e) {
-            stdoutFailed(e);
-            return;
-        }
-        JsonLinesFile f = file;
-        if (f != null) {
-            try {
-                f.append(record);
-            } catch (IOException e) {
-                failed(f.path().toString(), e);
+            if (failed) {
+                return;
             }
+            if (record instanceof MessageRecord message) {
+                try {
+                    writeLine(message);
+                } catch (IOException e) {
+                    stdoutFailed(e);
+                    return;
+                }
+            }
+            LinesFile f = file;
+            if (f != null) {
+                try {
+                    f.append(record);
+                } catch (IOException e) {
+                    failed(f.path().toString(), e);
+                }
+            }
+        } finally {
+            release(record);
+        }
+    }
+
+    /** A hex dump chunk holds its bytes until written, or dropped. */
+    private static void release(OutputRecord record) {
+        if (record instanceof HexDumpChunk chunk) {
+            chunk.bytes().release();
         }
     }
 
@@ -307,7 +339,7 @@ public final class RecordWriter implements AutoCloseable {
             stdoutFailed(e);
             return false;
         }
-        JsonLinesFile f = file;
+        LinesFile f = file;
         if (f != null) {
             try {
                 f.flush();
@@ -321,7 +353,7 @@ public final class RecordWriter implements AutoCloseable {
 
     /** The records of the batch may be in the file already: they are taken out again, as they are not acknowledged. */
     private void stdoutFailed(IOException e) {
-        JsonLinesFile f = file;
+        LinesFile f = file;
         if (f != null) {
             try {
                 f.discard();
@@ -349,7 +381,7 @@ public final class RecordWriter implements AutoCloseable {
 
     /** The file is the writer thread's: closed there, never while that thread may still be writing to it. */
     private void closeFile() {
-        JsonLinesFile f = file;
+        LinesFile f = file;
         if (f == null) {
             return;
         }

@@ -54,6 +54,8 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
     public static final String FRAMING = "framing";
     /** Turns each message into text in the service's charset. */
     public static final String TEXT = "text";
+    /** With {@code --hex-dump}: the connection's bytes both ways to the dump file, ahead of the service's stages. */
+    public static final String HEX_DUMP = "hex-dump";
 
     private final Guard guard;
     private final @Nullable ServerTls tls;

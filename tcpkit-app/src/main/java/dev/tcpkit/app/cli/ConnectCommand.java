@@ -6,6 +6,7 @@ import dev.tcpkit.app.client.DatagramSession;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.internal.TerminalCharset;
 import dev.tcpkit.options.TlsProvider;
+import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.security.KeyFiles;
 import dev.tcpkit.security.TlsContexts;
 import io.netty.handler.ssl.SslContext;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +46,8 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the connection ended (the server closed, or --timeout of silence after --send or, with --udp, the input)",
-            "1:cannot connect (refused, unknown host, timed out; --udp: nothing listens) or the TLS handshake failed",
+            "1:cannot connect (refused, unknown host, timed out; --udp: nothing listens), the TLS handshake failed, or"
+                    + " the --hex-dump file failed",
             "2:usage error"
         },
         footerHeading = "%nExamples:%n",
@@ -55,7 +58,8 @@ import picocli.CommandLine.Spec;
             "  tcpkit connect 127.0.0.1 7788 --encoding gbk",
             "  tcpkit connect --udp 127.0.0.1 50007 --send ping",
             "  tcpkit connect example.org 443 --tls",
-            "  tcpkit connect --unix /run/app.sock"
+            "  tcpkit connect --unix /run/app.sock",
+            "  tcpkit connect 127.0.0.1 50007 --hex-dump session.hex"
         })
 final class ConnectCommand implements Callable<Integer> {
     @Spec
@@ -140,6 +144,9 @@ final class ConnectCommand implements Callable<Integer> {
     boolean udp;
 
     @Mixin
+    HexDumpOptions hexDump;
+
+    @Mixin
     Verbosity verbosity;
 
     @Override
@@ -158,22 +165,49 @@ final class ConnectCommand implements Callable<Integer> {
         if (udp && tls) {
             throw new ParameterException(spec.commandLine(), "--tls does not apply to --udp (TLS needs a connection)");
         }
+        if (udp && spec.commandLine().getParseResult().hasMatchedOption("--hex-dump")) {
+            throw new ParameterException(spec.commandLine(), "--hex-dump does not apply to --udp");
+        }
         verbosity.apply();
-        OutputStream stdout = StdStreams.stdout();
-        try {
-            if (udp) {
-                try (DatagramSession session = DatagramSession.open(plain, stdout)) {
-                    session.run(StdStreams.stdin());
-                }
-            } else {
-                try (ConsoleSession session = ConsoleSession.connect(plain.withTls(newTlsContext()), stdout)) {
-                    session.run(StdStreams.stdin());
-                }
+        if (udp) {
+            OutputStream stdout = StdStreams.stdout();
+            try (DatagramSession session = DatagramSession.open(plain, stdout)) {
+                session.run(StdStreams.stdin());
+            } finally {
+                stdout.flush();
             }
+            return 0;
+        }
+        ClientConfig config = plain.withTls(newTlsContext());
+        RecordWriter dump = hexDump.openWriter();
+        if (dump == null) {
+            run(config, null, new CompletableFuture<>());
+            return 0;
+        }
+        CompletableFuture<String> failed = dump.failure().toCompletableFuture();
+        try {
+            run(config, dump, failed);
+        } finally {
+            if (!failed.isDone()) {
+                dump.close(); // says how many chunks were lost, if any
+            }
+        }
+        // A failed dump was said once, by its writer; the session then ended: nothing to add.
+        return failed.isDone() || dump.lost() > 0 ? 1 : 0;
+    }
+
+    /** Runs the session; it ends early, closed, when {@code dumpFailed} completes. */
+    private static void run(ClientConfig config, @Nullable RecordWriter dump, CompletableFuture<String> dumpFailed)
+            throws IOException, InterruptedException {
+        OutputStream stdout = StdStreams.stdout();
+        try (ConsoleSession session =
+                ConsoleSession.connect(config, stdout, dump == null ? null : HexDumpOptions.clientHandlers(dump))) {
+            // The dump failed (said once, by its writer): the session ends, as a server's does.
+            var unused = dumpFailed.thenRun(session::close);
+            session.run(StdStreams.stdin());
         } finally {
             stdout.flush();
         }
-        return 0;
     }
 
     private String requiredHost() {

@@ -2,6 +2,7 @@ package dev.tcpkit.app.cli;
 
 import dev.tcpkit.Services;
 import dev.tcpkit.service.Service;
+import java.io.IOException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -13,11 +14,15 @@ import picocli.CommandLine.Mixin;
             "  tcpkit serve echo --port 50007",
             "  tcpkit serve echo --port 0 --once --tls-self-signed",
             "  tcpkit serve echo --unix /tmp/echo.sock",
-            "  tcpkit serve echo --udp --port 50007"
+            "  tcpkit serve echo --udp --port 50007",
+            "  tcpkit serve echo --port 50007 --hex-dump echo.hex"
         })
 final class EchoCommand extends ServiceCommand {
     @Mixin
     UdpOption udp = new UdpOption();
+
+    @Mixin
+    HexDumpOptions hexDump;
 
     @Override
     UdpOption udp() {
@@ -25,7 +30,7 @@ final class EchoCommand extends ServiceCommand {
     }
 
     @Override
-    Service newService() {
-        return Services.echo();
+    Service newService() throws IOException {
+        return hexDump.wrap(Services.echo());
     }
 }

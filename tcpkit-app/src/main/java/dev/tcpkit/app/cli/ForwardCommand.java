@@ -11,6 +11,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -69,6 +70,9 @@ final class ForwardCommand extends ServiceCommand {
     @ArgGroup(validate = false, heading = "%nUpstream TLS:%n", order = 35)
     UpstreamTlsOptions upstreamTls = new UpstreamTlsOptions();
 
+    @Mixin
+    HexDumpOptions hexDump;
+
     @Override
     void checkOptions() {
         upstreamTls.check(spec);
@@ -101,6 +105,6 @@ final class ForwardCommand extends ServiceCommand {
         if (upstreamContexts != null) {
             builder.upstreamTls(upstreamContexts);
         }
-        return builder.sendProxy(sendProxy).build();
+        return hexDump.wrap(builder.sendProxy(sendProxy).build());
     }
 }

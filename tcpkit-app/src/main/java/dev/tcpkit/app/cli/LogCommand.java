@@ -27,6 +27,9 @@ final class LogCommand extends MessageServiceCommand {
     String reply;
 
     @Mixin
+    HexDumpOptions hexDump;
+
+    @Mixin
     UdpOption udp = new UdpOption();
 
     @Override
@@ -40,6 +43,7 @@ final class LogCommand extends MessageServiceCommand {
         if (reply != null) {
             builder.reply(reply);
         }
-        return messages.build(builder, limits.maxLine, spec.commandLine().getOut());
+        return hexDump.wrap(
+                messages.build(builder, limits.maxLine, spec.commandLine().getOut()));
     }
 }

@@ -27,7 +27,8 @@ final class UdpOption {
             "--keep-open",
             "--max-connections",
             "--max-connections-per-ip",
-            "--backlog");
+            "--backlog",
+            "--hex-dump");
 
     @Option(
             names = "--udp",

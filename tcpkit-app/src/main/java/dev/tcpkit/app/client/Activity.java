@@ -48,8 +48,28 @@ final class Activity {
         return promise;
     }
 
+    /** On the event loop, when the connection's writability changed: a sender waiting for it looks again. */
+    synchronized void writabilityChanged() {
+        notifyAll();
+    }
+
     /**
-     * Writes {@code bytes} to {@code channel} and waits until they are written. Returns whether the connection still
+     * Waits while the connection is not writable: a server that does not read, or a {@code --hex-dump} behind its
+     * writer, holds the sender here rather than what it sends in memory. Ends with the connection.
+     */
+    private synchronized void awaitWritable(Channel channel) {
+        while (!channel.isWritable() && !closed) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Writes {@code bytes} to {@code channel} once it is writable and waits until they are written. Returns whether the connection still
      * took them; when it did not, the session sees why once the connection ends (see {@link #newWritePromise}).
      * Called by the sending threads, never on the event loop.
      */
@@ -57,6 +77,7 @@ final class Activity {
         if (bytes.length == 0) {
             return true;
         }
+        awaitWritable(channel);
         return channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), newWritePromise(channel))
                 .awaitUninterruptibly()
                 .isSuccess();

@@ -8,6 +8,7 @@ import dev.tcpkit.transport.IoSupport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -70,6 +72,16 @@ public final class ConsoleSession implements AutoCloseable {
      *     refused}
      */
     public static ConsoleSession connect(ClientConfig config, OutputStream stdout) throws ConnectFailedException {
+        return connect(config, stdout, null);
+    }
+
+    /**
+     * As {@link #connect(ClientConfig, OutputStream)}, with a handler of {@code tap}'s on the connection, between TLS and
+     * the printing, where it sees the bytes as they are sent and received ({@code --hex-dump}).
+     */
+    public static ConsoleSession connect(
+            ClientConfig config, OutputStream stdout, @Nullable Supplier<? extends ChannelHandler> tap)
+            throws ConnectFailedException {
         IoSupport io = IoSupport.resolve(Transport.AUTO);
         Path unix = config.unix();
         List<SocketAddress> targets = unix != null ? List.of(io.domainAddress(unix)) : addressesOf(config);
@@ -90,6 +102,9 @@ public final class ConsoleSession implements AutoCloseable {
                     ssl.setHandshakeTimeoutMillis(config.timeout().toMillis());
                     ch.pipeline().addLast(ssl);
                     ch.attr(TLS).set(ssl); // still there when a failed handshake has emptied the pipeline
+                }
+                if (tap != null) {
+                    ch.pipeline().addLast(tap.get());
                 }
                 ch.pipeline().addLast(new ReceiveHandler(stdout, config.encoding(), config.console(), activity, false));
             }

@@ -65,6 +65,12 @@ final class ReceiveHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        activity.writabilityChanged();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (decoder != null && decoder.hasPending()) {
             print(ctx, Unpooled.EMPTY_BUFFER, true); // an incomplete last character is shown as U+FFFD

@@ -277,6 +277,11 @@ final class Relay {
             }
             count(msg, isClient ? m.sent : m.received);
             to.write(msg, to.voidPromise());
+            if (!to.isWritable()) {
+                // The rule again, not only when the other side crosses its water mark: another stage (a --hex-dump
+                // catching up) may have turned reading back on meanwhile.
+                ctx.channel().config().setAutoRead(false);
+            }
         }
 
         @Override
