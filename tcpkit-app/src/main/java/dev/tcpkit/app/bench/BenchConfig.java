@@ -1,8 +1,10 @@
 package dev.tcpkit.app.bench;
 
+import dev.tcpkit.app.client.ProxyUrl;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.options.Transport;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a bench run does.
@@ -24,6 +26,7 @@ import java.time.Duration;
  * @param transport the I/O transport
  * @param timeout connect timeout, and how long to wait for outstanding echoes at the end, or for any echo at all
  * @param progress whether to collect the per-second latency figures of live progress
+ * @param proxy the proxy every connection goes through, or {@code null} to connect directly
  */
 public record BenchConfig(
         String host,
@@ -39,7 +42,8 @@ public record BenchConfig(
         int threads,
         Transport transport,
         Duration timeout,
-        boolean progress) {
+        boolean progress,
+        @Nullable ProxyUrl proxy) {
     /** The window of unechoed bytes per connection that {@code stream} keeps by default. */
     public static final int DEFAULT_STREAM_WINDOW = 256 * 1024;
     /** The most messages one connection has in flight by default in open loop ({@code rate > 0}). */
@@ -83,6 +87,60 @@ public record BenchConfig(
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be > 0: " + timeout);
         }
+    }
+
+    /** A run that connects directly. */
+    public BenchConfig(
+            String host,
+            int port,
+            BenchMode mode,
+            int connections,
+            int size,
+            Duration duration,
+            long count,
+            Duration warmup,
+            int depth,
+            double rate,
+            int threads,
+            Transport transport,
+            Duration timeout,
+            boolean progress) {
+        this(
+                host,
+                port,
+                mode,
+                connections,
+                size,
+                duration,
+                count,
+                warmup,
+                depth,
+                rate,
+                threads,
+                transport,
+                timeout,
+                progress,
+                null);
+    }
+
+    /** This run through {@code proxy}; {@code null} to connect directly. */
+    public BenchConfig withProxy(@Nullable ProxyUrl proxy) {
+        return new BenchConfig(
+                host,
+                port,
+                mode,
+                connections,
+                size,
+                duration,
+                count,
+                warmup,
+                depth,
+                rate,
+                threads,
+                transport,
+                timeout,
+                progress,
+                proxy);
     }
 
     /**

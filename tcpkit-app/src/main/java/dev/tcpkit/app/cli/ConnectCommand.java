@@ -2,6 +2,7 @@ package dev.tcpkit.app.cli;
 
 import dev.tcpkit.app.client.ClientConfig;
 import dev.tcpkit.app.client.ConsoleSession;
+import dev.tcpkit.app.client.ProxyUrl;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.internal.TerminalCharset;
 import dev.tcpkit.options.TlsProvider;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the connection ended (the server closed, or --timeout of silence after --send)",
-            "1:cannot connect (refused, unknown host, timed out) or the TLS handshake failed",
+            "1:cannot connect (refused, unknown host, timed out; a proxy refused or is unreachable) or the TLS"
+                    + " handshake failed",
             "2:usage error"
         },
         footerHeading = "%nExamples:%n",
@@ -49,7 +51,8 @@ import picocli.CommandLine.Spec;
             "  tcpkit connect 127.0.0.1 8080 --send 'hello'",
             "  tcpkit connect 127.0.0.1 31500 --recv-first --send hihi",
             "  tcpkit connect 127.0.0.1 7788 --encoding gbk",
-            "  tcpkit connect example.org 443 --tls"
+            "  tcpkit connect example.org 443 --tls",
+            "  tcpkit connect example.org 443 --tls --proxy socks5h://127.0.0.1:1080"
         })
 final class ConnectCommand implements Callable<Integer> {
     @Spec
@@ -118,6 +121,9 @@ final class ConnectCommand implements Callable<Integer> {
     Path tlsKey;
 
     @Mixin
+    ClientProxyOption proxy;
+
+    @Mixin
     Verbosity verbosity;
 
     @Override
@@ -129,8 +135,9 @@ final class ConnectCommand implements Callable<Integer> {
             throw UsageErrors.of(spec, e);
         }
         checkTlsOptions();
+        ProxyUrl through = proxy.parse(spec);
         verbosity.apply();
-        ClientConfig config = plain.withTls(newTlsContext());
+        ClientConfig config = plain.withTls(newTlsContext()).withProxy(through);
         OutputStream stdout = StdStreams.stdout();
         try (ConsoleSession session = ConsoleSession.connect(config, stdout)) {
             session.run(StdStreams.stdin());

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  *     to wait for the server to say something before giving up on it
  * @param tls a client {@link SslContext} to speak TLS with (see {@code TlsContexts.client}), or {@code null} for
  *     plain TCP
+ * @param proxy the proxy to reach the server through (TLS runs through its tunnel), or {@code null} to connect
+ *     directly
  */
 public record ClientConfig(
         String host,
@@ -30,7 +32,8 @@ public record ClientConfig(
         List<String> sends,
         boolean recvFirst,
         Duration timeout,
-        @Nullable SslContext tls) {
+        @Nullable SslContext tls,
+        @Nullable ProxyUrl proxy) {
 
     public ClientConfig {
         host = Addresses.unbracket(host);
@@ -55,12 +58,17 @@ public record ClientConfig(
             List<String> sends,
             boolean recvFirst,
             Duration timeout) {
-        this(host, port, encoding, console, sends, recvFirst, timeout, null);
+        this(host, port, encoding, console, sends, recvFirst, timeout, null, null);
     }
 
     /** This session over TLS with {@code tls}, a client {@link SslContext}; {@code null} for plain TCP. */
     public ClientConfig withTls(@Nullable SslContext tls) {
-        return new ClientConfig(host, port, encoding, console, sends, recvFirst, timeout, tls);
+        return new ClientConfig(host, port, encoding, console, sends, recvFirst, timeout, tls, proxy);
+    }
+
+    /** This session through {@code proxy}; {@code null} to connect directly. */
+    public ClientConfig withProxy(@Nullable ProxyUrl proxy) {
+        return new ClientConfig(host, port, encoding, console, sends, recvFirst, timeout, tls, proxy);
     }
 
     /** Whether the texts to send come from the command line rather than stdin. */

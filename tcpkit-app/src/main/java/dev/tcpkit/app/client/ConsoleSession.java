@@ -18,7 +18,6 @@ import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -66,11 +65,12 @@ public final class ConsoleSession implements AutoCloseable {
      *     refused}
      */
     public static ConsoleSession connect(ClientConfig config, OutputStream stdout) throws ConnectFailedException {
-        InetAddress[] addresses;
+        ProxyUrl proxy = resolved(config.proxy(), config);
+        List<InetSocketAddress> targets;
         try {
-            addresses = InetAddress.getAllByName(config.host());
+            targets = ProxyUrl.targets(proxy, config.host(), config.port());
         } catch (UnknownHostException e) {
-            throw cannotConnect(config, e);
+            throw cannotConnect(config, null, e);
         }
         Activity activity = new Activity();
         IoSupport io = IoSupport.resolve(Transport.AUTO);
@@ -78,6 +78,9 @@ public final class ConsoleSession implements AutoCloseable {
         Bootstrap bootstrap = Bootstraps.client(io, group, config.timeout()).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (proxy != null) {
+                    ProxyTunnel.addTo(ch, proxy, config.timeout());
+                }
                 SslContext tls = config.tls();
                 if (tls != null) {
                     // The host as given is what the certificate must name (and the SNI sent).
@@ -89,19 +92,30 @@ public final class ConsoleSession implements AutoCloseable {
                 ch.pipeline().addLast(new ReceiveHandler(stdout, config.encoding(), config.console(), activity));
             }
         });
+        if (proxy != null) {
+            ProxyTunnel.passingNamesOn(bootstrap);
+        }
         Throwable failure = new IOException("no address");
-        for (InetAddress address : addresses) {
-            ChannelFuture connected = bootstrap
-                    .connect(new InetSocketAddress(address, config.port()))
-                    .awaitUninterruptibly();
-            if (connected.isSuccess()) {
+        for (InetSocketAddress target : targets) {
+            ChannelFuture connected = bootstrap.connect(target);
+            Future<?> open = proxy == null ? connected : ProxyTunnel.open(connected);
+            if (open.awaitUninterruptibly().isSuccess()) {
                 boolean presented = awaitHandshake(config, group, connected.channel());
                 return new ConsoleSession(config, group, connected.channel(), activity, presented);
             }
-            failure = connected.cause();
+            failure = open.cause();
         }
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        throw cannotConnect(config, failure);
+        throw cannotConnect(config, proxy, failure);
+    }
+
+    private static @Nullable ProxyUrl resolved(@Nullable ProxyUrl proxy, ClientConfig config)
+            throws ConnectFailedException {
+        try {
+            return proxy == null ? null : proxy.resolved();
+        } catch (UnknownHostException e) {
+            throw cannotConnect(config, proxy, e);
+        }
     }
 
     /**
@@ -128,7 +142,12 @@ public final class ConsoleSession implements AutoCloseable {
         throw new ConnectFailedException("TLS handshake with " + config.displayAddress() + " failed: " + reason, cause);
     }
 
-    private static ConnectFailedException cannotConnect(ClientConfig config, Throwable cause) {
+    private static ConnectFailedException cannotConnect(
+            ClientConfig config, @Nullable ProxyUrl proxy, Throwable cause) {
+        if (proxy != null) {
+            String line = ProxyTunnel.failure(proxy, config.displayAddress(), cause, config.timeout());
+            return new ConnectFailedException(line, cause);
+        }
         String reason = Errors.connectReason(cause, config.timeout());
         return new ConnectFailedException("cannot connect to " + config.displayAddress() + ": " + reason, cause);
     }
