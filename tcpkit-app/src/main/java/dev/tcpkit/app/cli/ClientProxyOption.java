@@ -11,7 +11,7 @@ final class ClientProxyOption {
             names = "--proxy",
             paramLabel = "URL",
             description = "Connect through a proxy: socks5://[USER:PASS@]HOST:PORT (the server's name looked up here),"
-                    + " socks5h://… (looked up by the proxy) or http://… (HTTP CONNECT). USER@ alone takes the"
+                    + " socks5h://... (looked up by the proxy) or http://... (HTTP CONNECT). USER@ alone takes the"
                     + " password from $" + ProxyUrl.PASSWORD_VARIABLE + "; credentials are never printed.")
     @Nullable
     String url;

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A proxy to reach a server through ({@code --proxy}): {@code socks5://[USER:PASS@]HOST:PORT} (the server's name
- * resolved here), {@code socks5h://…} (resolved by the proxy) or {@code http://…} (HTTP CONNECT; resolved by the
+ * resolved here), {@code socks5h://...} (resolved by the proxy) or {@code http://...} (HTTP CONNECT; resolved by the
  * proxy). Its text form, {@link #toString()}, never shows the credentials: it is what error lines name.
  */
 public final class ProxyUrl {
@@ -53,13 +53,13 @@ public final class ProxyUrl {
         } catch (URISyntaxException e) {
             // Not e.getMessage(): it quotes the whole URL, password included.
             throw new IllegalArgumentException(
-                    "proxy must be socks5://[USER:PASS@]HOST:PORT, socks5h://… or http://…; characters such as"
+                    "proxy must be socks5://[USER:PASS@]HOST:PORT, socks5h://... or http://...; characters such as"
                             + " / # ? @ in USER or PASS need %-encoding");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (scheme.isEmpty()) {
             throw new IllegalArgumentException(
-                    "proxy must be a URL: socks5://[USER:PASS@]HOST:PORT, socks5h://… or" + " http://…");
+                    "proxy must be a URL: socks5://[USER:PASS@]HOST:PORT, socks5h://... or http://...");
         }
         if (!SCHEMES.contains(scheme)) {
             throw new IllegalArgumentException(
