@@ -5,6 +5,8 @@
 module dev.tcpkit.app {
     requires dev.tcpkit.core;
     requires info.picocli;
+    requires io.netty.handler.proxy;
+    requires io.netty.resolver;
     requires ch.qos.logback.classic;
     requires ch.qos.logback.core;
     requires logstash.logback.encoder;

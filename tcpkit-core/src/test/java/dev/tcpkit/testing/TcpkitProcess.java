@@ -97,6 +97,11 @@ public final class TcpkitProcess implements AutoCloseable {
         return args.toArray(String[]::new);
     }
 
+    /** Starts tcpkit as {@link #start} does, with {@code extraEnv} added to its environment. */
+    public static TcpkitProcess startWithEnv(Map<String, String> extraEnv, String... args) {
+        return startCommand("tcpkit " + String.join(" ", args), tcpkit(args), extraEnv, Redirect.PIPE, true);
+    }
+
     /** Starts tcpkit as {@link #start} does, with its stdout going to {@code file} (such as {@code /dev/full}). */
     public static TcpkitProcess startWithStdoutTo(Path file, String... args) {
         String name = "tcpkit " + String.join(" ", args) + " > " + file;

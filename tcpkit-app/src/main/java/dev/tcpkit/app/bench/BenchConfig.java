@@ -1,8 +1,10 @@
 package dev.tcpkit.app.bench;
 
+import dev.tcpkit.app.client.ProxyUrl;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.options.Transport;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a bench run does.
@@ -26,6 +28,7 @@ import java.time.Duration;
  * @param progress whether to collect the per-second latency figures of live progress
  * @param udp pingpong over UDP: each connection is a connected datagram channel, each message one datagram; one not
  *     echoed within the timeout is counted lost and the run goes on
+ * @param proxy the proxy every connection goes through, or {@code null} to connect directly
  */
 public record BenchConfig(
         String host,
@@ -42,7 +45,8 @@ public record BenchConfig(
         Transport transport,
         Duration timeout,
         boolean progress,
-        boolean udp) {
+        boolean udp,
+        @Nullable ProxyUrl proxy) {
     /** The window of unechoed bytes per connection that {@code stream} keeps by default. */
     public static final int DEFAULT_STREAM_WINDOW = 256 * 1024;
     /** The most messages one connection has in flight by default in open loop ({@code rate > 0}). */
@@ -96,6 +100,66 @@ public record BenchConfig(
             throw new IllegalArgumentException(
                     "size must be <= " + MAX_DATAGRAM + " over UDP (the largest datagram): " + size);
         }
+        if (udp && proxy != null) {
+            throw new IllegalArgumentException("proxy does not apply to udp (a proxy tunnels connections)");
+        }
+    }
+
+    /** A run that connects directly. */
+    public BenchConfig(
+            String host,
+            int port,
+            BenchMode mode,
+            int connections,
+            int size,
+            Duration duration,
+            long count,
+            Duration warmup,
+            int depth,
+            double rate,
+            int threads,
+            Transport transport,
+            Duration timeout,
+            boolean progress,
+            boolean udp) {
+        this(
+                host,
+                port,
+                mode,
+                connections,
+                size,
+                duration,
+                count,
+                warmup,
+                depth,
+                rate,
+                threads,
+                transport,
+                timeout,
+                progress,
+                udp,
+                null);
+    }
+
+    /** This run through {@code proxy}; {@code null} to connect directly. */
+    public BenchConfig withProxy(@Nullable ProxyUrl proxy) {
+        return new BenchConfig(
+                host,
+                port,
+                mode,
+                connections,
+                size,
+                duration,
+                count,
+                warmup,
+                depth,
+                rate,
+                threads,
+                transport,
+                timeout,
+                progress,
+                udp,
+                proxy);
     }
 
     /**

@@ -1,17 +1,21 @@
 package dev.tcpkit.app.bench;
 
+import dev.tcpkit.app.client.ProxyTunnel;
+import dev.tcpkit.app.client.ProxyUrl;
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.transport.Bootstraps;
 import dev.tcpkit.transport.IoSupport;
 import dev.tcpkit.transport.ReadSizes;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import java.net.InetAddress;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -59,9 +63,13 @@ public final class BenchRun {
     private final AtomicLong connectErrors = new AtomicLong();
     private final AtomicLong lastConnected = new AtomicLong();
     private final AtomicReference<@Nullable Throwable> connectFailure = new AtomicReference<>();
+    /** The proxy every connection goes through, its address looked up; {@code null} to connect directly. */
+    private final @Nullable ProxyUrl proxy;
 
-    private BenchRun(BenchConfig config, Consumer<Progress> progress) throws InterruptedException {
+    private BenchRun(BenchConfig config, @Nullable ProxyUrl proxy, Consumer<Progress> progress)
+            throws InterruptedException {
         this.config = config;
+        this.proxy = proxy;
         this.progress = progress;
         this.io = IoSupport.resolve(config.transport());
         this.group = io.newGroup(config.threads(), new DefaultThreadFactory("tcpkit-bench", true));
@@ -78,6 +86,9 @@ public final class BenchRun {
                 ? Bootstraps.datagramClient(io, group, config.size() + 1)
                 : Bootstraps.client(io, group, config.timeout())
                         .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSizes.ADAPTIVE);
+        if (proxy != null) {
+            ProxyTunnel.passingNamesOn(bootstrap);
+        }
     }
 
     /**
@@ -88,7 +99,7 @@ public final class BenchRun {
      */
     public static BenchResult run(BenchConfig config, Consumer<Progress> progress)
             throws BenchFailedException, InterruptedException {
-        BenchRun run = new BenchRun(config, progress);
+        BenchRun run = new BenchRun(config, resolvedProxy(config), progress);
         try {
             return run.run();
         } finally {
@@ -96,6 +107,15 @@ public final class BenchRun {
                 loop.eventLoop.execute(loop::close);
             }
             run.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static @Nullable ProxyUrl resolvedProxy(BenchConfig config) throws BenchFailedException {
+        ProxyUrl proxy = config.proxy();
+        try {
+            return proxy == null ? null : proxy.resolved();
+        } catch (UnknownHostException e) {
+            throw new BenchFailedException(ProxyTunnel.failure(proxy, config.displayAddress(), e, config.timeout()), e);
         }
     }
 
@@ -127,18 +147,20 @@ public final class BenchRun {
         return result(schedule, end, connectMillis, stalled);
     }
 
-    /** Opens the first connection, trying each address of the host; the one that answers is used for all. */
+    /**
+     * Opens the first connection, trying each address of the host (through a proxy: what to ask it for); the one
+     * that answers is used for all.
+     */
     private InetSocketAddress connectFirst() throws BenchFailedException, InterruptedException {
-        InetAddress[] addresses;
+        List<InetSocketAddress> targets;
         try {
-            addresses = InetAddress.getAllByName(config.host());
+            targets = ProxyUrl.targets(proxy, config.host(), config.port());
         } catch (UnknownHostException e) {
             throw cannotConnect(e);
         }
         Throwable failure = new UnknownHostException(config.host());
-        for (InetAddress address : addresses) {
-            InetSocketAddress target = new InetSocketAddress(address, config.port());
-            ChannelFuture connected = connect(0, target);
+        for (InetSocketAddress target : targets) {
+            Future<?> connected = connect(0, target);
             connected.await();
             if (connected.isSuccess()) {
                 return target;
@@ -149,6 +171,11 @@ public final class BenchRun {
     }
 
     private BenchFailedException cannotConnect(Throwable cause) {
+        // The proxy's own name was looked up before (resolvedProxy): an unknown host here is the server's.
+        if (proxy != null && !(cause instanceof UnknownHostException)) {
+            return new BenchFailedException(
+                    ProxyTunnel.failure(proxy, config.displayAddress(), cause, config.timeout()), cause);
+        }
         String reason = Errors.connectReason(cause, config.timeout());
         return new BenchFailedException("cannot connect to " + config.displayAddress() + ": " + reason, cause);
     }
@@ -180,15 +207,28 @@ public final class BenchRun {
 
     /**
      * Connection {@code index}: the bootstrap is only used from this thread, and {@code connect} takes the handler
-     * from it before returning.
+     * from it before returning. Through a proxy, it is open once the proxy has connected it to the server.
      */
-    private ChannelFuture connect(int index, InetSocketAddress target) {
+    private Future<?> connect(int index, InetSocketAddress target) {
         long start = System.nanoTime();
         BenchHandler handler = config.udp()
                 ? new DatagramBenchHandler(
                         index, start, loops, config.size(), config.effectiveDepth(), config.timeout())
                 : new BenchHandler(index, start, loops, config.size(), config.effectiveDepth());
-        ChannelFuture connected = bootstrap.handler(handler).connect(target);
+        ProxyUrl via = proxy;
+        if (via == null) {
+            bootstrap.handler(handler);
+        } else {
+            bootstrap.handler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ProxyTunnel.addTo(ch, via, config.timeout());
+                    ch.pipeline().addLast(handler);
+                }
+            });
+        }
+        ChannelFuture tcp = bootstrap.connect(target);
+        Future<?> connected = via == null ? tcp : ProxyTunnel.open(tcp);
         connected.addListener(done -> {
             if (done.isSuccess()) {
                 established.incrementAndGet();

@@ -86,7 +86,8 @@ public final class TextReport {
         }
         parts.add(r.transport().displayName());
         parts.add(r.threads() + (r.threads() == 1 ? " thread" : " threads"));
-        return "tcpkit bench " + c.displayAddress() + ": " + String.join(", ", parts);
+        String through = c.proxy() != null ? " through " + c.proxy() : ""; // never the credentials: ProxyUrl
+        return "tcpkit bench " + c.displayAddress() + through + ": " + String.join(", ", parts);
     }
 
     private static void line(StringBuilder out, String label, String text) {

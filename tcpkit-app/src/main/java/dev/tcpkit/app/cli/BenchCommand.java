@@ -8,6 +8,7 @@ import dev.tcpkit.app.bench.JsonReport;
 import dev.tcpkit.app.bench.LatencyChart;
 import dev.tcpkit.app.bench.Progress;
 import dev.tcpkit.app.bench.TextReport;
+import dev.tcpkit.app.client.ProxyUrl;
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.options.Transport;
 import java.io.IOException;
@@ -50,7 +51,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the run finished without errors",
-            "1:no connection could be opened (refused, unknown host, ...)",
+            "1:no connection could be opened (refused, unknown host, a proxy refused or is unreachable, ...)",
             "2:usage error",
             "3:the run finished but counted errors (a wrong or missing echoed byte, a reset, a failed connect)"
         },
@@ -59,7 +60,8 @@ import picocli.CommandLine.Spec;
             "  tcpkit bench 127.0.0.1 50007 -c 100 -s 64 -d 10s",
             "  tcpkit bench 127.0.0.1 50007 --mode stream -c 10 -s 64KiB",
             "  tcpkit bench 127.0.0.1 50007 --udp -c 4 --depth 8",
-            "  tcpkit bench 127.0.0.1 50007 --rate 50000 --plot latency.png"
+            "  tcpkit bench 127.0.0.1 50007 --rate 50000 --plot latency.png",
+            "  tcpkit bench 127.0.0.1 50007 -c 10 --proxy socks5://127.0.0.1:1080"
         })
 final class BenchCommand implements Callable<Integer> {
     /** The run finished but counted errors: a wrong or missing echoed byte, a reset, a failed connect. */
@@ -183,6 +185,9 @@ final class BenchCommand implements Callable<Integer> {
     boolean progress;
 
     @Mixin
+    ClientProxyOption proxy;
+
+    @Mixin
     Verbosity verbosity;
 
     @Override
@@ -222,23 +227,25 @@ final class BenchCommand implements Callable<Integer> {
         }
         BenchMode benchMode = BenchMode.valueOf(mode.name().toUpperCase(Locale.ROOT));
         Duration measured = duration != null ? duration : count > 0 ? Duration.ZERO : Duration.ofSeconds(10);
+        ProxyUrl through = proxy.parse(spec);
         try {
             return new BenchConfig(
-                    host,
-                    port,
-                    benchMode,
-                    connections,
-                    size,
-                    measured,
-                    count,
-                    warmup,
-                    depth,
-                    rate,
-                    threads,
-                    transport,
-                    timeout,
-                    live,
-                    udp);
+                            host,
+                            port,
+                            benchMode,
+                            connections,
+                            size,
+                            measured,
+                            count,
+                            warmup,
+                            depth,
+                            rate,
+                            threads,
+                            transport,
+                            timeout,
+                            live,
+                            udp)
+                    .withProxy(through);
         } catch (IllegalArgumentException e) {
             throw UsageErrors.of(spec, e);
         }

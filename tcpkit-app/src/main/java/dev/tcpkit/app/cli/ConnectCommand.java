@@ -3,6 +3,7 @@ package dev.tcpkit.app.cli;
 import dev.tcpkit.app.client.ClientConfig;
 import dev.tcpkit.app.client.ConsoleSession;
 import dev.tcpkit.app.client.DatagramSession;
+import dev.tcpkit.app.client.ProxyUrl;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.internal.TerminalCharset;
 import dev.tcpkit.options.TlsProvider;
@@ -46,8 +47,8 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the connection ended (the server closed, or --timeout of silence after --send or, with --udp, the input)",
-            "1:cannot connect (refused, unknown host, timed out; --udp: nothing listens), the TLS handshake failed, or"
-                    + " the --hex-dump file failed",
+            "1:cannot connect (refused, unknown host, timed out; --udp: nothing listens; a proxy refused or is"
+                    + " unreachable), the TLS handshake failed, or the --hex-dump file failed",
             "2:usage error"
         },
         footerHeading = "%nExamples:%n",
@@ -59,7 +60,8 @@ import picocli.CommandLine.Spec;
             "  tcpkit connect --udp 127.0.0.1 50007 --send ping",
             "  tcpkit connect example.org 443 --tls",
             "  tcpkit connect --unix /run/app.sock",
-            "  tcpkit connect 127.0.0.1 50007 --hex-dump session.hex"
+            "  tcpkit connect 127.0.0.1 50007 --hex-dump session.hex",
+            "  tcpkit connect example.org 443 --tls --proxy socks5h://127.0.0.1:1080"
         })
 final class ConnectCommand implements Callable<Integer> {
     @Spec
@@ -147,6 +149,9 @@ final class ConnectCommand implements Callable<Integer> {
     HexDumpOptions hexDump;
 
     @Mixin
+    ClientProxyOption proxy;
+
+    @Mixin
     Verbosity verbosity;
 
     @Override
@@ -168,6 +173,11 @@ final class ConnectCommand implements Callable<Integer> {
         if (udp && spec.commandLine().getParseResult().hasMatchedOption("--hex-dump")) {
             throw new ParameterException(spec.commandLine(), "--hex-dump does not apply to --udp");
         }
+        ProxyUrl through = proxy.parse(spec);
+        if (through != null && (udp || unix != null)) {
+            throw new ParameterException(
+                    spec.commandLine(), "--proxy does not go with " + (udp ? "--udp" : "--unix") + " (it tunnels TCP)");
+        }
         verbosity.apply();
         if (udp) {
             OutputStream stdout = StdStreams.stdout();
@@ -178,7 +188,7 @@ final class ConnectCommand implements Callable<Integer> {
             }
             return 0;
         }
-        ClientConfig config = plain.withTls(newTlsContext());
+        ClientConfig config = plain.withTls(newTlsContext()).withProxy(through);
         RecordWriter dump = hexDump.openWriter();
         if (dump == null) {
             run(config, null, new CompletableFuture<>());

@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param tls a client {@link SslContext} to speak TLS with (see {@code TlsContexts.client}), or {@code null} for
  *     plain TCP
  * @param unix the Unix domain stream socket to connect to instead of {@code host} and {@code port}, or {@code null}
+ * @param proxy the proxy to reach the server through (TLS runs through its tunnel), or {@code null} to connect
+ *     directly
  */
 public record ClientConfig(
         String host,
@@ -34,7 +36,8 @@ public record ClientConfig(
         boolean recvFirst,
         Duration timeout,
         @Nullable SslContext tls,
-        @Nullable Path unix) {
+        @Nullable Path unix,
+        @Nullable ProxyUrl proxy) {
 
     public ClientConfig {
         host = Addresses.unbracket(host);
@@ -59,7 +62,7 @@ public record ClientConfig(
             List<String> sends,
             boolean recvFirst,
             Duration timeout) {
-        this(host, port, encoding, console, sends, recvFirst, timeout, null, null);
+        this(host, port, encoding, console, sends, recvFirst, timeout, null, null, null);
     }
 
     /** A plain TCP session over TLS with {@code tls}, a client {@link SslContext}; {@code null} for plain TCP. */
@@ -72,7 +75,7 @@ public record ClientConfig(
             boolean recvFirst,
             Duration timeout,
             @Nullable SslContext tls) {
-        this(host, port, encoding, console, sends, recvFirst, timeout, tls, null);
+        this(host, port, encoding, console, sends, recvFirst, timeout, tls, null, null);
     }
 
     /** A session with the Unix domain stream socket at {@code path}. */
@@ -83,12 +86,17 @@ public record ClientConfig(
             List<String> sends,
             boolean recvFirst,
             Duration timeout) {
-        return new ClientConfig("", 0, encoding, console, sends, recvFirst, timeout, null, path);
+        return new ClientConfig("", 0, encoding, console, sends, recvFirst, timeout, null, path, null);
     }
 
     /** This session over TLS with {@code tls}, a client {@link SslContext}; {@code null} for plain TCP. */
     public ClientConfig withTls(@Nullable SslContext tls) {
-        return new ClientConfig(host, port, encoding, console, sends, recvFirst, timeout, tls, unix);
+        return new ClientConfig(host, port, encoding, console, sends, recvFirst, timeout, tls, unix, proxy);
+    }
+
+    /** This session through {@code proxy}; {@code null} to connect directly. */
+    public ClientConfig withProxy(@Nullable ProxyUrl proxy) {
+        return new ClientConfig(host, port, encoding, console, sends, recvFirst, timeout, tls, unix, proxy);
     }
 
     /** Whether the texts to send come from the command line rather than stdin. */

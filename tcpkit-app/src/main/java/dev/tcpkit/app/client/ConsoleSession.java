@@ -20,7 +20,6 @@ import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
@@ -82,9 +81,10 @@ public final class ConsoleSession implements AutoCloseable {
     public static ConsoleSession connect(
             ClientConfig config, OutputStream stdout, @Nullable Supplier<? extends ChannelHandler> tap)
             throws ConnectFailedException {
+        ProxyUrl proxy = resolved(config.proxy(), config);
         IoSupport io = IoSupport.resolve(Transport.AUTO);
         Path unix = config.unix();
-        List<SocketAddress> targets = unix != null ? List.of(io.domainAddress(unix)) : addressesOf(config);
+        List<SocketAddress> targets = unix != null ? List.of(io.domainAddress(unix)) : addressesOf(config, proxy);
         Activity activity = new Activity();
         EventLoopGroup group = io.newGroup(1, new DefaultThreadFactory("tcpkit-client", true));
         // The end of the server's output ends the session, on a Unix socket as on TCP: no half-closure this way.
@@ -95,6 +95,9 @@ public final class ConsoleSession implements AutoCloseable {
         Bootstrap bootstrap = dialling.handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (proxy != null) {
+                    ProxyTunnel.addTo(ch, proxy, config.timeout());
+                }
                 SslContext tls = config.tls();
                 if (tls != null) {
                     // The host as given is what the certificate must name (and the SNI sent).
@@ -109,27 +112,39 @@ public final class ConsoleSession implements AutoCloseable {
                 ch.pipeline().addLast(new ReceiveHandler(stdout, config.encoding(), config.console(), activity, false));
             }
         });
+        if (proxy != null) {
+            ProxyTunnel.passingNamesOn(bootstrap);
+        }
         Throwable failure = new IOException("no address");
         for (SocketAddress target : targets) {
-            ChannelFuture connected = bootstrap.connect(target).awaitUninterruptibly();
-            if (connected.isSuccess()) {
+            ChannelFuture connected = bootstrap.connect(target);
+            Future<?> open = proxy == null ? connected : ProxyTunnel.open(connected);
+            if (open.awaitUninterruptibly().isSuccess()) {
                 boolean presented = awaitHandshake(config, group, connected.channel());
                 return new ConsoleSession(config, group, connected.channel(), activity, presented);
             }
-            failure = connected.cause();
+            failure = open.cause();
         }
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        throw cannotConnect(config, failure);
+        throw cannotConnect(config, proxy, failure);
     }
 
-    /** Each address of the server's host name, to try in turn. */
-    private static List<SocketAddress> addressesOf(ClientConfig config) throws ConnectFailedException {
+    /** Each address to try in turn: the server's, or through a proxy what {@link ProxyUrl#targets} says. */
+    private static List<SocketAddress> addressesOf(ClientConfig config, @Nullable ProxyUrl proxy)
+            throws ConnectFailedException {
         try {
-            return Arrays.stream(InetAddress.getAllByName(config.host()))
-                    .map(address -> (SocketAddress) new InetSocketAddress(address, config.port()))
-                    .toList();
+            return List.copyOf(ProxyUrl.targets(proxy, config.host(), config.port()));
         } catch (UnknownHostException e) {
-            throw cannotConnect(config, e);
+            throw cannotConnect(config, null, e);
+        }
+    }
+
+    private static @Nullable ProxyUrl resolved(@Nullable ProxyUrl proxy, ClientConfig config)
+            throws ConnectFailedException {
+        try {
+            return proxy == null ? null : proxy.resolved();
+        } catch (UnknownHostException e) {
+            throw cannotConnect(config, proxy, e);
         }
     }
 
@@ -157,7 +172,12 @@ public final class ConsoleSession implements AutoCloseable {
         throw new ConnectFailedException("TLS handshake with " + config.displayAddress() + " failed: " + reason, cause);
     }
 
-    private static ConnectFailedException cannotConnect(ClientConfig config, Throwable cause) {
+    private static ConnectFailedException cannotConnect(
+            ClientConfig config, @Nullable ProxyUrl proxy, Throwable cause) {
+        if (proxy != null) {
+            String line = ProxyTunnel.failure(proxy, config.displayAddress(), cause, config.timeout());
+            return new ConnectFailedException(line, cause);
+        }
         String reason = Errors.connectReason(cause, config.timeout());
         return new ConnectFailedException("cannot connect to " + config.displayAddress() + ": " + reason, cause);
     }

@@ -59,7 +59,7 @@ final class ClientConfigTest {
         ClientConfig plain = new ClientConfig("[::1]", 7, null, UTF_8, List.of("hi"), true, FIVE_SECONDS);
         SslContext tls = TlsContexts.client(null, true, null, TlsProvider.JDK);
         assertThat(plain.withTls(tls))
-                .isEqualTo(new ClientConfig("::1", 7, null, UTF_8, List.of("hi"), true, FIVE_SECONDS, tls));
+                .isEqualTo(new ClientConfig("::1", 7, null, UTF_8, List.of("hi"), true, FIVE_SECONDS).withTls(tls));
         assertThat(plain.withTls(null)).isEqualTo(plain);
     }
 

@@ -198,14 +198,14 @@ final class TlsConsoleSessionTest {
             Future<Long> silent = pool.submit(readAll);
             SslContext tls = TlsContexts.client(pem.root(), false, null, TlsProvider.AUTO);
             ClientConfig config = new ClientConfig(
-                    "127.0.0.1",
-                    listener.getLocalPort(),
-                    null,
-                    UTF_8,
-                    List.of("x"),
-                    false,
-                    Duration.ofMillis(300),
-                    tls);
+                            "127.0.0.1",
+                            listener.getLocalPort(),
+                            null,
+                            UTF_8,
+                            List.of("x"),
+                            false,
+                            Duration.ofMillis(300))
+                    .withTls(tls);
             assertThatThrownBy(() -> run(config, NO_INPUT))
                     .isInstanceOf(ConnectFailedException.class)
                     .hasMessage("TLS handshake with 127.0.0.1:" + listener.getLocalPort()
@@ -247,11 +247,12 @@ final class TlsConsoleSessionTest {
     }
 
     private static ClientConfig scripted(int port, SslContext tls, String... sends) {
-        return new ClientConfig("127.0.0.1", port, null, UTF_8, List.of(sends), false, Duration.ofSeconds(5), tls);
+        return new ClientConfig("127.0.0.1", port, null, UTF_8, List.of(sends), false, Duration.ofSeconds(5))
+                .withTls(tls);
     }
 
     private static ClientConfig interactive(int port, SslContext tls) {
-        return new ClientConfig("127.0.0.1", port, null, UTF_8, List.of(), false, Duration.ofSeconds(10), tls);
+        return new ClientConfig("127.0.0.1", port, null, UTF_8, List.of(), false, Duration.ofSeconds(10)).withTls(tls);
     }
 
     private static byte[] run(ClientConfig config, InputStream stdin) throws IOException, InterruptedException {
