@@ -66,7 +66,7 @@ final class UdpClientProcessIT {
     }
 
     @Test
-    void benchVerifiesEveryEchoedDatagramAndReportsNoneLostInJson() throws Exception {
+    void benchVerifiesEveryEchoedDatagramAndCountsTheLostInJson() throws Exception {
         try (Socat echo = Socat.echo();
                 TcpkitProcess bench = TcpkitProcess.start(
                         "bench",
@@ -82,19 +82,24 @@ final class UdpClientProcessIT {
                         "--warmup",
                         "0",
                         "--timeout",
-                        "10s",
+                        "1s",
                         "--json")) {
             assertThat(bench.awaitExit(EXIT)).isZero();
 
             List<String> lines = bench.stdoutLines();
             assertThat(lines).hasSize(1);
-            assertThat(BenchProcessIT.flatten(lines.get(0)))
+            Map<String, String> report = BenchProcessIT.flatten(lines.get(0));
+            assertThat(report)
                     .containsEntry("udp", "true")
-                    .containsEntry("msgs", "300")
-                    .containsEntry("bytes", Long.toString(300L * 512))
-                    .containsEntry("lost", "0")
                     .containsEntry("errors.mismatch", "0")
                     .containsEntry("ok", "true");
+            // socat forks a process per datagram, and UDP may drop one even on loopback: a loss is counted, not an
+            // error, and every message is either verified or lost.
+            long msgs = Long.parseLong(report.get("msgs"));
+            long lost = Long.parseLong(report.get("lost"));
+            assertThat(msgs + lost).isEqualTo(300);
+            assertThat(lost).isLessThanOrEqualTo(5);
+            assertThat(report).containsEntry("bytes", Long.toString(msgs * 512));
         }
     }
 
