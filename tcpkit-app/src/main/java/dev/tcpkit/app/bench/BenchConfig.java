@@ -141,27 +141,6 @@ public record BenchConfig(
                 null);
     }
 
-    /** This run through {@code proxy}; {@code null} to connect directly. */
-    public BenchConfig withProxy(@Nullable ProxyUrl proxy) {
-        return new BenchConfig(
-                host,
-                port,
-                mode,
-                connections,
-                size,
-                duration,
-                count,
-                warmup,
-                depth,
-                rate,
-                threads,
-                transport,
-                timeout,
-                progress,
-                udp,
-                proxy);
-    }
-
     /**
      * Messages in flight per connection: {@code depth} when given, else 1 for pingpong and connect, 256 KiB worth of
      * chunks for stream, and {@value #DEFAULT_RATE_DEPTH} in open loop.

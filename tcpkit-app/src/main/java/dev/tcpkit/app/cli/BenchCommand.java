@@ -230,22 +230,22 @@ final class BenchCommand implements Callable<Integer> {
         ProxyUrl through = proxy.parse(spec);
         try {
             return new BenchConfig(
-                            host,
-                            port,
-                            benchMode,
-                            connections,
-                            size,
-                            measured,
-                            count,
-                            warmup,
-                            depth,
-                            rate,
-                            threads,
-                            transport,
-                            timeout,
-                            live,
-                            udp)
-                    .withProxy(through);
+                    host,
+                    port,
+                    benchMode,
+                    connections,
+                    size,
+                    measured,
+                    count,
+                    warmup,
+                    depth,
+                    rate,
+                    threads,
+                    transport,
+                    timeout,
+                    live,
+                    udp,
+                    through);
         } catch (IllegalArgumentException e) {
             throw UsageErrors.of(spec, e);
         }
