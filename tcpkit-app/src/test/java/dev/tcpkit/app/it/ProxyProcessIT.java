@@ -39,12 +39,7 @@ final class ProxyProcessIT {
     void echoesThroughSocks5WithoutAuthentication() throws Exception {
         try (TcpkitProcess server = TcpkitProcess.startServe("echo");
                 Proxy proxy = Proxy.microsocks()) {
-            try (TcpkitProcess client = sendThrough("socks5://127.0.0.1:" + proxy.port, server, "through socks")) {
-                assertThat(client.awaitExit(EXIT))
-                        .as("stderr: %s", client.stderrLines())
-                        .isZero();
-                assertThat(client.stdout()).isEqualTo("through socks");
-            }
+            assertEchoedThrough("socks5://127.0.0.1:" + proxy.port, server, "through socks");
         }
     }
 
@@ -53,12 +48,7 @@ final class ProxyProcessIT {
         try (TcpkitProcess server = TcpkitProcess.startServe("echo");
                 Proxy proxy = Proxy.microsocks("-u", "alice", "-P", PASSWORD)) {
             String url = "socks5://alice:" + PASSWORD + "@127.0.0.1:" + proxy.port;
-            try (TcpkitProcess client = sendThrough(url, server, "authenticated")) {
-                assertThat(client.awaitExit(EXIT))
-                        .as("stderr: %s", client.stderrLines())
-                        .isZero();
-                assertThat(client.stdout()).isEqualTo("authenticated");
-            }
+            assertEchoedThrough(url, server, "authenticated");
             String wrong = "socks5://alice:wrong-" + PASSWORD + "@127.0.0.1:" + proxy.port;
             try (TcpkitProcess client = sendThrough(wrong, server, "x")) {
                 assertThat(client.awaitExit(EXIT)).isOne();
@@ -120,19 +110,9 @@ final class ProxyProcessIT {
         try (TcpkitProcess server = TcpkitProcess.startServe("echo");
                 Proxy open = Proxy.ncatHttp();
                 Proxy guarded = Proxy.ncatHttp("--proxy-auth", "bob:" + PASSWORD)) {
-            try (TcpkitProcess client = sendThrough("http://127.0.0.1:" + open.port, server, "through http")) {
-                assertThat(client.awaitExit(EXIT))
-                        .as("stderr: %s", client.stderrLines())
-                        .isZero();
-                assertThat(client.stdout()).isEqualTo("through http");
-            }
+            assertEchoedThrough("http://127.0.0.1:" + open.port, server, "through http");
             String url = "http://bob:" + PASSWORD + "@127.0.0.1:" + guarded.port;
-            try (TcpkitProcess client = sendThrough(url, server, "basic auth")) {
-                assertThat(client.awaitExit(EXIT))
-                        .as("stderr: %s", client.stderrLines())
-                        .isZero();
-                assertThat(client.stdout()).isEqualTo("basic auth");
-            }
+            assertEchoedThrough(url, server, "basic auth");
             try (TcpkitProcess client = sendThrough("http://127.0.0.1:" + guarded.port, server, "x")) {
                 assertThat(client.awaitExit(EXIT)).isOne();
                 assertThat(client.stderrLines())
@@ -274,6 +254,16 @@ final class ProxyProcessIT {
         return Pattern.quote("proxy socks5://127.0.0.1:" + proxy.port + " refused the connection to 127.0.0.1:"
                         + server.awaitListening() + ": authentication failed (SOCKS5 auth status ")
                 + "\\d+\\)";
+    }
+
+    /** {@code text} sent through the proxy at {@code url} to the echo {@code server} comes back, exit 0. */
+    private static void assertEchoedThrough(String url, TcpkitProcess server, String text) throws Exception {
+        try (TcpkitProcess client = sendThrough(url, server, text)) {
+            assertThat(client.awaitExit(EXIT))
+                    .as("stderr: %s", client.stderrLines())
+                    .isZero();
+            assertThat(client.stdout()).isEqualTo(text);
+        }
     }
 
     private static TcpkitProcess sendThrough(String proxyUrl, TcpkitProcess server, String text, String... options)
