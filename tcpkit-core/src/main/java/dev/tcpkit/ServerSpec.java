@@ -42,6 +42,15 @@ record ServerSpec(
         }
         ServerTls.checkHandshakeTimeout(tlsHandshakeTimeout);
         checkMaxDatagram(maxDatagram);
+        if (server.unix() != null) {
+            if (!guard.allow().isEmpty() || !guard.deny().isEmpty() || guard.maxConnectionsPerIp() > 0) {
+                throw new IllegalArgumentException(
+                        "allow, deny and maxConnectionsPerIp are for IP addresses, not a unix socket");
+            }
+            if (udp) {
+                throw new IllegalArgumentException("udp serves a UDP port, not a unix stream socket");
+            }
+        }
         if (udp) {
             checkServesDatagrams(service);
             needsAConnection("tls", tls != null);

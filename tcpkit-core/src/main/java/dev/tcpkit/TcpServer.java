@@ -635,13 +635,6 @@ public final class TcpServer implements AutoCloseable {
 
         /** What has been configured, as one immutable, checked value. */
         ServerSpec spec() {
-            if (unix != null && (!allow.isEmpty() || !deny.isEmpty() || maxConnectionsPerIp > 0)) {
-                throw new IllegalArgumentException(
-                        "allow, deny and maxConnectionsPerIp are for IP addresses, not a unix socket");
-            }
-            if (unix != null && udp) {
-                throw new IllegalArgumentException("udp serves a UDP port, not a unix stream socket");
-            }
             return new ServerSpec(
                     new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout, unix),
                     new GuardConfig(

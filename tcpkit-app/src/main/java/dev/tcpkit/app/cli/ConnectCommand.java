@@ -167,12 +167,7 @@ final class ConnectCommand implements Callable<Integer> {
             throw UsageErrors.of(spec, e);
         }
         checkTlsOptions();
-        if (udp && tls) {
-            throw new ParameterException(spec.commandLine(), "--tls does not apply to --udp (TLS needs a connection)");
-        }
-        if (udp && spec.commandLine().getParseResult().hasMatchedOption("--hex-dump")) {
-            throw new ParameterException(spec.commandLine(), "--hex-dump does not apply to --udp");
-        }
+        checkUdpOptions();
         ProxyUrl through = proxy.parse(spec);
         if (through != null && (udp || unix != null)) {
             throw new ParameterException(
@@ -180,12 +175,7 @@ final class ConnectCommand implements Callable<Integer> {
         }
         verbosity.apply();
         if (udp) {
-            OutputStream stdout = StdStreams.stdout();
-            try (DatagramSession session = DatagramSession.open(plain, stdout)) {
-                session.run(StdStreams.stdin());
-            } finally {
-                stdout.flush();
-            }
+            runDatagrams(plain);
             return 0;
         }
         ClientConfig config = plain.withTls(newTlsContext()).withProxy(through);
@@ -220,6 +210,15 @@ final class ConnectCommand implements Callable<Integer> {
         }
     }
 
+    private static void runDatagrams(ClientConfig config) throws IOException, InterruptedException {
+        OutputStream stdout = StdStreams.stdout();
+        try (DatagramSession session = DatagramSession.open(config, stdout)) {
+            session.run(StdStreams.stdin());
+        } finally {
+            stdout.flush();
+        }
+    }
+
     private String requiredHost() {
         if (host == null) {
             throw new ParameterException(
@@ -245,6 +244,16 @@ final class ConnectCommand implements Callable<Integer> {
         if (unix != null && tls) {
             throw new ParameterException(
                     spec.commandLine(), "--tls needs HOST PORT (a host name to verify), not --unix");
+        }
+    }
+
+    /** With --udp, the options that need a connection. */
+    private void checkUdpOptions() {
+        if (udp && tls) {
+            throw new ParameterException(spec.commandLine(), "--tls does not apply to --udp (TLS needs a connection)");
+        }
+        if (udp && spec.commandLine().getParseResult().hasMatchedOption("--hex-dump")) {
+            throw new ParameterException(spec.commandLine(), "--hex-dump does not apply to --udp");
         }
     }
 

@@ -65,19 +65,6 @@ public record ClientConfig(
         this(host, port, encoding, console, sends, recvFirst, timeout, null, null, null);
     }
 
-    /** A plain TCP session over TLS with {@code tls}, a client {@link SslContext}; {@code null} for plain TCP. */
-    public ClientConfig(
-            String host,
-            int port,
-            @Nullable Charset encoding,
-            Charset console,
-            List<String> sends,
-            boolean recvFirst,
-            Duration timeout,
-            @Nullable SslContext tls) {
-        this(host, port, encoding, console, sends, recvFirst, timeout, tls, null, null);
-    }
-
     /** A session with the Unix domain stream socket at {@code path}. */
     public static ClientConfig unix(
             Path path,
