@@ -78,6 +78,15 @@ final class HealthCheckTest {
     }
 
     @Test
+    void theLimitsShowTheShutdownDelay() throws Exception {
+        try (TcpServer server = server()) {
+            String stats = exchange(server, "GET", "/api/stats?token=" + TOKEN, "127.0.0.1");
+            assertThat(body(stats)).contains("\"shutdown delay\":\"30000 ms\"");
+            server.endShutdownDelay();
+        }
+    }
+
+    @Test
     void answersDrainingFromTheMomentTheStopBegins() throws Exception {
         TcpServer server = server();
         CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
