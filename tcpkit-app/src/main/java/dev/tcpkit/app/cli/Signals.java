@@ -5,8 +5,9 @@ import java.lang.reflect.Proxy;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Signals (SIGHUP, SIGTERM, SIGINT), handled through {@code sun.misc.Signal} (module {@code jdk.unsupported}), the JDK's only signal API. Reached
- * by reflection: javac's warning on that API cannot be suppressed, and the build fails on warnings.
+ * Signals (SIGHUP, SIGTERM, SIGINT), handled through {@code sun.misc.Signal} (module {@code jdk.unsupported}), the
+ * JDK's only signal API. Reached by reflection: javac's warning on that API cannot be suppressed, and the build fails
+ * on warnings.
  */
 final class Signals {
     private Signals() {}
