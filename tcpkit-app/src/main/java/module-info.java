@@ -14,7 +14,7 @@ module dev.tcpkit.app {
     requires HdrHistogram;
     requires org.knowm.xchart;
     requires java.desktop;
-    // sun.misc.Signal, by reflection: SIGHUP reloads the server (HangUpSignal).
+    // sun.misc.Signal, by reflection: SIGHUP reloads the server, a second SIGTERM ends --shutdown-delay (Signals).
     requires jdk.unsupported;
     requires org.slf4j;
     requires static org.jspecify;

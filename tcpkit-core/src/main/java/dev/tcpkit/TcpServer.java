@@ -10,6 +10,7 @@ import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.guard.Cidr;
 import dev.tcpkit.guard.Guard;
 import dev.tcpkit.guard.GuardConfig;
+import dev.tcpkit.internal.Durations;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.options.ReloadFailedException;
 import dev.tcpkit.options.TlsProvider;
@@ -32,9 +33,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running TCP server: a listening socket serving a {@link Service} to every client.
@@ -48,8 +54,10 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>{@link #close()} shuts down gracefully: it stops accepting, lets open connections finish for up to the drain
- * timeout, closes the rest, then closes the service, which flushes any output it writes within what is left of the
+ * <p>{@link #close()} shuts down gracefully: from its first moment the admin endpoint's {@code /health} answers 503
+ * ({@link #draining()}); it keeps accepting for the shutdown delay ({@link Builder#shutdownDelay}, zero by default) so
+ * that a load balancer takes the server out first, then stops accepting, lets open connections finish for up to the
+ * drain timeout, closes the rest, then closes the service, which flushes any output it writes within what is left of the
  * drain timeout (at least 1 s). A server whose service fails ({@link Service#failure()}: its output failed) stops by
  * itself, at once: it stops accepting and closes every connection with the failure as the reason, then closes the
  * service as above.
@@ -68,8 +76,11 @@ import org.jspecify.annotations.Nullable;
  * #transport()} and {@link #tlsProvider()}.
  */
 public final class TcpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TcpServer.class);
     /** The least time the final flush gets, whatever the drain left of the drain timeout. */
     private static final Duration LAST_RECORDS = Duration.ofSeconds(1);
+    /** {@link #drainRequested}'s value until the stop begins. */
+    private static final long NOT_YET = Long.MIN_VALUE;
 
     private final ServerSpec spec;
     private final BoundServer bound;
@@ -78,7 +89,14 @@ public final class TcpServer implements AutoCloseable {
     private final @Nullable ServerTls tls;
     private volatile @Nullable AdminServer admin;
     private final CompletableFuture<Void> terminated;
-    /** Set when the stop begins, with when ({@link System#nanoTime}): the drain timeout counts from there. */
+    /**
+     * When the stop was asked for ({@link System#nanoTime}), or {@link #NOT_YET}: from then on {@code /health} says
+     * draining, and the shutdown delay counts from there.
+     */
+    private final AtomicLong drainRequested = new AtomicLong(NOT_YET);
+    /** Opened when the shutdown delay is over early: {@link #endShutdownDelay()}, or the output failed. */
+    private final CountDownLatch delayEnded = new CountDownLatch(1);
+    /** Set when listening stops, with when ({@link System#nanoTime}): the drain timeout counts from there. */
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     private volatile long stopStarted;
@@ -109,6 +127,8 @@ public final class TcpServer implements AutoCloseable {
         var unused = service.failure().thenAccept(reason -> {
             Thread stop = new Thread(
                     () -> {
+                        drainRequested();
+                        delayEnded.countDown();
                         stopStarting();
                         bound.abort(CloseReason.OUTPUT_FAILED, reason);
                     },
@@ -206,7 +226,38 @@ public final class TcpServer implements AutoCloseable {
                 counters(),
                 ConfiguredLimits.of(spec.server(), spec.guard(), tlsProvider()),
                 spec.service()::bindMeters,
-                datagrams);
+                datagrams,
+                this::draining);
+    }
+
+    /** When the stop was first asked for: now, if this is the first time. */
+    private long drainRequested() {
+        long now = System.nanoTime();
+        return drainRequested.compareAndSet(NOT_YET, now) ? now : drainRequested.get();
+    }
+
+    /**
+     * Keeps serving until the shutdown delay, counted from the first request to stop, is over or {@link
+     * #endShutdownDelay()} ends it.
+     */
+    private void awaitShutdownDelay(long requested) {
+        Duration delay = spec.server().shutdownDelay();
+        long left = requested + delay.toNanos() - System.nanoTime();
+        if (left <= 0 || delayEnded.getCount() == 0) {
+            return;
+        }
+        log.atInfo()
+                .addKeyValue("event", "shutdown-delay")
+                .addKeyValue("service", spec.service().name())
+                .addKeyValue("millis", delay.toMillis())
+                .log("stopping: still serving for {} while /health answers 503", Durations.format(delay));
+        try {
+            if (delayEnded.await(left, TimeUnit.NANOSECONDS)) {
+                log.info("shutdown delay ended early");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void stopStarting() {
@@ -324,9 +375,29 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /** Stops gracefully (see the class comment); idempotent. Do not call from an event loop. */
+    /**
+     * Whether the server has begun to stop ({@link #close()} was called, or its output failed): the admin endpoint's
+     * {@code /health} then answers {@code 503 {"status":"draining"}}, through the shutdown delay and the drain.
+     */
+    public boolean draining() {
+        return drainRequested.get() != NOT_YET;
+    }
+
+    /**
+     * Ends the shutdown delay at once: a {@link #close()} waiting it out stops listening and drains now, and one called
+     * later does not wait. The command line calls this on a second SIGTERM or Ctrl-C.
+     */
+    public void endShutdownDelay() {
+        delayEnded.countDown();
+    }
+
+    /**
+     * Stops gracefully (see the class comment): blocks through the shutdown delay, the drain and the final flush;
+     * idempotent, and a call made during another's delay waits for the same end of it. Do not call from an event loop.
+     */
     @Override
     public void close() {
+        awaitShutdownDelay(drainRequested());
         stopStarting();
         bound.close();
         terminated.join();
@@ -342,6 +413,7 @@ public final class TcpServer implements AutoCloseable {
         private int threads;
         private boolean once;
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private Duration shutdownDelay = Duration.ZERO;
         private @Nullable Service service;
         private @Nullable String adminHost;
         private int adminPort = -1;
@@ -425,6 +497,18 @@ public final class TcpServer implements AutoCloseable {
         public Builder drainTimeout(Duration drainTimeout) {
             ServerConfig.checkDrainTimeout(drainTimeout);
             this.drainTimeout = drainTimeout;
+            return this;
+        }
+
+        /**
+         * How long {@link TcpServer#close()} keeps accepting and serving before it stops listening and drains (default
+         * zero: it stops listening at once). Meanwhile the admin endpoint's {@code /health} answers 503, so that a load
+         * balancer checking it takes this server out before it stops accepting: a rolling restart loses no
+         * connection. {@link TcpServer#endShutdownDelay()} ends it early.
+         */
+        public Builder shutdownDelay(Duration shutdownDelay) {
+            ServerConfig.checkShutdownDelay(shutdownDelay);
+            this.shutdownDelay = shutdownDelay;
             return this;
         }
 
@@ -516,8 +600,9 @@ public final class TcpServer implements AutoCloseable {
         /**
          * Also serves the admin endpoint on {@code host} ({@code null}: 127.0.0.1, this machine only) and {@code
          * port} ({@code 0}: any free port, see {@link TcpServer#adminAddress()}): a live status page at {@code /},
-         * JSON at {@code /api/connections} and {@code /api/stats}, Prometheus text at {@code /metrics}, and {@code
-         * POST /api/connections/{id}/close}. Off by default.
+         * JSON at {@code /api/connections} and {@code /api/stats}, Prometheus text at {@code /metrics}, {@code
+         * /health} for a load balancer (200, or 503 once stopping; no token needed), and {@code POST
+         * /api/connections/{id}/close}. Off by default.
          */
         public Builder admin(@Nullable String host, int port) {
             AdminConfig.checkPort(port);
@@ -636,7 +721,7 @@ public final class TcpServer implements AutoCloseable {
         /** What has been configured, as one immutable, checked value. */
         ServerSpec spec() {
             return new ServerSpec(
-                    new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout, unix),
+                    new ServerConfig(host, port, backlog, transport, threads, once, drainTimeout, shutdownDelay, unix),
                     new GuardConfig(
                             maxConnections,
                             maxConnectionsPerIp,

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers the admin endpoint's requests; runs on the admin event loop. A request must name an allowed {@code Host}
  * ({@link HostCheck}), else it is {@code 421}; and it must carry the token, when there is one, as {@code
- * Authorization: Bearer TOKEN} or {@code ?token=TOKEN}, else it is {@code 401}. Every body but the page and {@code
- * /metrics} is JSON written by {@link ApiJson}.
+ * Authorization: Bearer TOKEN} or {@code ?token=TOKEN}, else it is {@code 401}; {@code /health} needs neither. Every
+ * body but the page and {@code /metrics} is JSON written by {@link ApiJson}.
  */
 @Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -51,12 +51,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PAGE_POLICY = "default-src 'none'; script-src 'unsafe-inline'; "
             + "style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'";
 
+    /** A load balancer's check: serving or draining, and nothing else. */
+    private static final String HEALTH = "/health";
+
     /**
-     * Paths answered whatever {@code Host} the request names, because they reveal nothing: a load balancer's health
-     * check may name the service it balances rather than this machine (HAProxy's {@code http-check send hdr Host
-     * ...}). None yet; {@code /health} joins when it exists.
+     * Paths answered whatever {@code Host} the request names, and without the token, because they reveal nothing: a
+     * load balancer's health check may name the service it balances rather than this machine (HAProxy's {@code
+     * http-check send hdr Host ...}), or no host at all (HTTP/1.0), and carries no secret.
      */
-    private static final Set<String> ANY_HOST = Set.of();
+    private static final Set<String> ANY_HOST = Set.of(HEALTH);
 
     private final AdminServer.View view;
     private final AdminMetrics metrics;
@@ -109,6 +112,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                                     + " name others with --admin-allow-host"));
             return;
         }
+        if (path.equals(HEALTH)) {
+            health(ctx, keepAlive, request.method());
+            return;
+        }
         if (!authorized(request, uri)) {
             FullHttpResponse response = error(ctx, HttpResponseStatus.UNAUTHORIZED, "a token is required");
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tcpkit\"");
@@ -148,6 +155,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 respond(ctx, keepAlive, ok(Unpooled.copiedBuffer(metrics.scrape(), UTF_8), AdminMetrics.CONTENT_TYPE));
             default -> respond(ctx, keepAlive, notFound(ctx, path));
         }
+    }
+
+    /**
+     * {@code 200 {"status":"serving"}}, or {@code 503 {"status":"draining"}} from the moment the server begins to stop,
+     * so that a balancer takes it out while it still serves ({@code --shutdown-delay}). {@code HEAD} gets the same
+     * status and headers; {@link io.netty.handler.codec.http.HttpServerCodec} leaves the body out.
+     */
+    private void health(ChannelHandlerContext ctx, boolean keepAlive, HttpMethod method) throws IOException {
+        if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+            respond(ctx, keepAlive, notAllowed(ctx, "GET, HEAD"));
+            return;
+        }
+        boolean draining = view.draining().getAsBoolean();
+        HttpResponseStatus status = draining ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK;
+        respond(ctx, keepAlive, json(ctx, status, out -> ApiJson.health(out, draining)));
     }
 
     /** Constant-time comparison, so the time an answer takes says nothing about how much of a guess was right. */

@@ -20,11 +20,13 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The admin endpoint of one server: {@code /} (the live status page), {@code /api/connections}, {@code /api/stats},
- * {@code /metrics} and {@code POST /api/connections/{id}/close}, over HTTP/1.1 on an event loop of its own.
+ * {@code /metrics}, {@code /health} (for a load balancer's check) and {@code POST /api/connections/{id}/close}, over
+ * HTTP/1.1 on an event loop of its own.
  *
  * <p>Its own loop (see {@link SideServer}) rather than one of the server's: a scrape walks every open connection and
  * renders a few hundred meters, work that must not sit between a client's read and its echo, and the page must keep
@@ -66,6 +68,7 @@ public final class AdminServer implements AutoCloseable {
      * @param limits the server's limits, in display order, each as the text the page shows
      * @param serviceMeters registers the service's own meters beside the server's
      * @param datagrams a UDP server's datagram counts, or {@code null} for a TCP server
+     * @param draining whether the server is stopping: {@code /health} then answers 503
      */
     public record View(
             String service,
@@ -76,7 +79,8 @@ public final class AdminServer implements AutoCloseable {
             ServerCounters counters,
             Map<String, String> limits,
             MeterBinder serviceMeters,
-            @Nullable DatagramCounters datagrams) {}
+            @Nullable DatagramCounters datagrams,
+            BooleanSupplier draining) {}
 
     private AdminServer(
             SideServer side,

@@ -124,6 +124,15 @@ final class ApiJson {
         }
     }
 
+    /** {@code {"status":"serving"}}, or {@code {"status":"draining"}} once the server is stopping: {@code /health}. */
+    static void health(OutputStream out, boolean draining) throws IOException {
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("status", draining ? "draining" : "serving");
+            json.writeEndObject();
+        }
+    }
+
     /** {@code {"error":"..."}}: why a request was not answered. */
     static void error(OutputStream out, String message) throws IOException {
         try (JsonGenerator json = FACTORY.createGenerator(out)) {

@@ -30,6 +30,7 @@ public final class ConfiguredLimits {
                                 ? server.threads()
                                 : Runtime.getRuntime().availableProcessors()));
         limits.put("drain timeout", server.drainTimeout().toMillis() + " ms");
+        limits.put("shutdown delay", server.shutdownDelay().toMillis() + " ms");
         limits.put("max connections", orNone(guard.maxConnections()));
         limits.put("max connections per IP", orNone(guard.maxConnectionsPerIp()));
         limits.put("idle timeout", guard.idleTimeout().isZero() ? "none" : Durations.format(guard.idleTimeout()));

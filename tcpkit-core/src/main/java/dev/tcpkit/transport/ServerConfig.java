@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param threads event-loop threads; {@code 0} means one per available processor
  * @param once accept exactly one connection, stop listening at once, and terminate when it closes
  * @param drainTimeout how long {@link BoundServer#close()} lets open connections finish before closing them
+ * @param shutdownDelay how long a graceful stop keeps accepting and serving before it stops listening and drains, so
+ *     that a load balancer's health check takes the server out first; zero stops listening at once
  * @param unix the Unix domain socket file to listen at instead of a TCP port, or {@code null}
  */
 public record ServerConfig(
@@ -27,6 +29,7 @@ public record ServerConfig(
         int threads,
         boolean once,
         Duration drainTimeout,
+        Duration shutdownDelay,
         @Nullable Path unix) {
     /** {@code sun_path}'s 108 bytes, less the terminating zero. */
     private static final int MAX_UNIX_PATH_BYTES = 107;
@@ -39,6 +42,7 @@ public record ServerConfig(
         checkBacklog(backlog);
         checkThreads(threads);
         checkDrainTimeout(drainTimeout);
+        checkShutdownDelay(shutdownDelay);
         if (unix != null) {
             checkUnixPath(unix);
         }
@@ -78,6 +82,13 @@ public record ServerConfig(
     public static void checkDrainTimeout(Duration drainTimeout) {
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drainTimeout must be >= 0: " + drainTimeout);
+        }
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code shutdownDelay} is negative. */
+    public static void checkShutdownDelay(Duration shutdownDelay) {
+        if (shutdownDelay.isNegative()) {
+            throw new IllegalArgumentException("shutdownDelay must be >= 0: " + shutdownDelay);
         }
     }
 

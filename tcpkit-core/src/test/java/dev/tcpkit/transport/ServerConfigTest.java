@@ -1,5 +1,6 @@
 package dev.tcpkit.transport;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tcpkit.options.Transport;
@@ -17,7 +18,19 @@ class ServerConfigTest {
                 .hasMessage("drainTimeout must be >= 0: PT-1S");
     }
 
+    @Test
+    void shutdownDelayMayBeZeroButNotNegative() {
+        assertThat(withShutdownDelay(Duration.ZERO).shutdownDelay()).isZero();
+        assertThat(withShutdownDelay(Duration.ofSeconds(2)).shutdownDelay()).hasSeconds(2);
+        assertThatThrownBy(() -> withShutdownDelay(Duration.ofMillis(-1)))
+                .hasMessage("shutdownDelay must be >= 0: PT-0.001S");
+    }
+
+    private static ServerConfig withShutdownDelay(Duration shutdownDelay) {
+        return new ServerConfig(null, 0, 1, Transport.NIO, 0, false, Duration.ZERO, shutdownDelay, null);
+    }
+
     private static ServerConfig config(int port, int backlog, int threads, Duration drainTimeout) {
-        return new ServerConfig(null, port, backlog, Transport.NIO, threads, false, drainTimeout, null);
+        return new ServerConfig(null, port, backlog, Transport.NIO, threads, false, drainTimeout, Duration.ZERO, null);
     }
 }

@@ -68,6 +68,16 @@ final class NetworkOptions {
                     + " written by then are lost, exit 1 (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout = Duration.ofSeconds(10);
 
+    @Option(
+            names = "--shutdown-delay",
+            paramLabel = "DURATION",
+            defaultValue = "0",
+            converter = DurationConverter.class,
+            description = "On SIGTERM, keep accepting and serving for this long while the admin endpoint's /health"
+                    + " answers 503, so that a load balancer takes this server out first; then stop listening and"
+                    + " drain. A second SIGTERM or Ctrl-C ends it at once (default: ${DEFAULT-VALUE}).")
+    Duration shutdownDelay = Duration.ZERO;
+
     /** Options that name IP addresses or ports have no use on a Unix socket. */
     void check(CommandSpec spec) {
         if (unix == null) {
@@ -90,6 +100,7 @@ final class NetworkOptions {
                 .once(once)
                 .transport(transport)
                 .threads(threads)
-                .drainTimeout(drainTimeout);
+                .drainTimeout(drainTimeout)
+                .shutdownDelay(shutdownDelay);
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
@@ -148,6 +149,7 @@ abstract class ServiceCommand implements Callable<Integer> {
             // The signal came while the server was starting: stop it as the hook would have.
             stopOnSignal(server);
         }
+        stopOnTerminate(server);
         reloadOnHangUp(server);
         announce(server);
         server.awaitTermination();
@@ -165,7 +167,7 @@ abstract class ServiceCommand implements Callable<Integer> {
      * it reads it.
      */
     private static void reloadOnHangUp(TcpServer server) {
-        String unavailable = HangUpSignal.handle(() -> reload(server));
+        String unavailable = Signals.handle("HUP", () -> reload(server));
         if (unavailable != null) {
             reloads.debug("no reload on SIGHUP: {}", unavailable);
         }
@@ -230,6 +232,32 @@ abstract class ServiceCommand implements Callable<Integer> {
             err.println(adminLine);
         }
         err.flush();
+    }
+
+    /**
+     * SIGTERM and Ctrl-C (SIGINT) handled here rather than by the JVM, which runs the hook on the first and cannot see
+     * a second: the first stops the server as the hook would, on a thread of its own; a second, during {@code
+     * --shutdown-delay}, ends the delay at once (Ctrl-C twice to hurry). Where the signals cannot be handled, the hook
+     * alone stops the server.
+     */
+    private static void stopOnTerminate(TcpServer server) {
+        AtomicBoolean signalled = new AtomicBoolean();
+        Runnable onSignal = () -> {
+            if (signalled.compareAndSet(false, true)) {
+                Thread stop = new Thread(() -> stopOnSignal(server), "tcpkit-signal");
+                stop.setDaemon(false);
+                stop.start();
+            } else {
+                server.endShutdownDelay();
+            }
+        };
+        for (String signal : List.of("TERM", "INT")) {
+            String unavailable = Signals.handle(signal, onSignal);
+            if (unavailable != null) {
+                LoggerFactory.getLogger(ServiceCommand.class)
+                        .debug("SIG{} left to the shutdown hook: {}", signal, unavailable);
+            }
+        }
     }
 
     /**

@@ -1,25 +1,19 @@
 package dev.tcpkit.app.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tcpkit.testing.TcpkitProcess;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -318,7 +312,7 @@ final class ProxyProcessIT {
         }
 
         private static Proxy start(int port, List<String> command) {
-            requireProgram(command.get(0));
+            RequiredProgram.require(command.get(0));
             TcpkitProcess process = TcpkitProcess.startCommand(command.get(0), command, Map.of());
             try {
                 // A probe is harmless: each proxy serves connections independently and drops one that says nothing.
@@ -341,21 +335,6 @@ final class ProxyProcessIT {
             } catch (IOException e) {
                 return false;
             }
-        }
-
-        /**
-         * CI installs the proxies ({@code .ci/run}) and a missing one fails there; a developer's machine without one
-         * skips the test.
-         */
-        private static void requireProgram(String name) {
-            boolean found = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                    .anyMatch(d -> Files.isExecutable(Path.of(d, name)));
-            if (!found && "true".equals(System.getenv("CI"))) {
-                fail(name + " is not installed, and CI needs it (.ci/run installs it)");
-            }
-            assumeThat(found)
-                    .as(name + " is installed (apt-get install " + name + ")")
-                    .isTrue();
         }
 
         @Override
