@@ -54,6 +54,9 @@ public interface ChatLink {
         /** The members on this instance now. */
         List<Member> members();
 
+        /** A member on another instance is gone (its instance died): tell every member, here and elsewhere. */
+        void gone(String name);
+
         /** A member's name is held on another instance (found when the link came back): tell that member. */
         void nameConflict(String name);
     }

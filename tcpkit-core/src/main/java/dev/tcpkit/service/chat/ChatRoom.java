@@ -308,6 +308,11 @@ final class ChatRoom {
         }
 
         @Override
+        public void gone(String name) {
+            broadcast(null, ChatText.left(name));
+        }
+
+        @Override
         public void nameConflict(String name) {
             ChatMember member;
             synchronized (ChatRoom.this) {
