@@ -17,6 +17,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -121,9 +122,14 @@ public final class RedisChatLink implements ChatLink {
         redisUri.setTimeout(connectTimeout);
         // Own small resources, not the server's event loops: Redis is connected before the server starts, so that
         // an unreachable Redis fails the start with nothing yet listening, and the server's loops do not exist yet.
+        // Two threads each, Lettuce's least. Lettuce on epoll only: with io_uring also there it warns at every start.
+        System.setProperty("io.lettuce.core.iouring", "false");
         ClientResources resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(1)
-                .computationThreadPoolSize(1)
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                // Lettuce's default backoff grows to 30 s; a room wants its link back within seconds.
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(5), 2, TimeUnit.MILLISECONDS))
                 .build();
         RedisClient client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
