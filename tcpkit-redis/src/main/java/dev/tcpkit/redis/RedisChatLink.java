@@ -78,6 +78,9 @@ public final class RedisChatLink implements ChatLink {
     });
 
     private final AtomicBoolean down = new AtomicBoolean();
+    /** Set by {@link #close}: the connections closing then are no lost link. */
+    private volatile boolean closed;
+
     private volatile @Nullable Room room;
 
     private RedisChatLink(
@@ -194,7 +197,7 @@ public final class RedisChatLink implements ChatLink {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
                 Room to = room;
-                if (down.compareAndSet(false, true) && to != null) {
+                if (!closed && down.compareAndSet(false, true) && to != null) {
                     to.lost();
                 }
             }
@@ -244,7 +247,7 @@ public final class RedisChatLink implements ChatLink {
         if (to == null || down.get()) {
             return;
         }
-        Map<String, String> all = await(redis.hgetall(names));
+        Map<String, String> all = await(() -> redis.hgetall(names));
         if (all == null) {
             return;
         }
@@ -255,11 +258,11 @@ public final class RedisChatLink implements ChatLink {
                 continue;
             }
             Boolean up = alive.computeIfAbsent(entry.instanceId, other -> {
-                Long n = await(redis.exists(alivePrefix + other));
+                Long n = await(() -> redis.exists(alivePrefix + other));
                 return n == null || n > 0;
             });
             if (!up) {
-                Long removed = await(redis.hdel(names, e.getKey()));
+                Long removed = await(() -> redis.hdel(names, e.getKey()));
                 if (removed != null && removed == 1) {
                     log.info("{} on {} gone: its instance stopped answering", entry.name, entry.instanceName);
                     to.gone(entry.name);
@@ -287,13 +290,13 @@ public final class RedisChatLink implements ChatLink {
         }
         String key = key(member.name());
         String value = new Entry(id, instanceName, member.address(), member.joinedMillis(), member.name()).format();
-        Boolean set = await(redis.hsetnx(names, key, value));
+        Boolean set = await(() -> redis.hsetnx(names, key, value));
         if (set == null || set) {
             return true; // down: the local room alone decides
         }
-        Entry holder = Entry.parse(await(redis.hget(names, key)));
+        Entry holder = Entry.parse(await(() -> redis.hget(names, key)));
         if (holder == null || holder.instanceId.equals(id)) {
-            redis.hset(names, key, value); // ours already (a re-claim after a reconnect)
+            await(() -> redis.hset(names, key, value)); // ours already (a re-claim after a reconnect)
             return true;
         }
         return false;
@@ -305,12 +308,16 @@ public final class RedisChatLink implements ChatLink {
             return;
         }
         String key = key(name);
-        redis.hget(names, key).thenAccept(value -> {
-            Entry holder = Entry.parse(value);
-            if (holder != null && holder.instanceId.equals(id)) {
-                redis.hdel(names, key);
-            }
-        });
+        try {
+            redis.hget(names, key).thenAccept(value -> {
+                Entry holder = Entry.parse(value);
+                if (holder != null && holder.instanceId.equals(id)) {
+                    redis.hdel(names, key);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.debug("redis: {}", e.toString()); // down or closed: the name expires with this instance's heartbeat
+        }
     }
 
     @Override
@@ -319,7 +326,7 @@ public final class RedisChatLink implements ChatLink {
         if (down.get()) {
             return remote;
         }
-        Map<String, String> all = await(redis.hgetall(names));
+        Map<String, String> all = await(() -> redis.hgetall(names));
         if (all == null) {
             return remote;
         }
@@ -340,10 +347,11 @@ public final class RedisChatLink implements ChatLink {
 
     @Override
     public void close() {
+        closed = true;
         timer.shutdownNow();
         try {
             if (!down.get()) {
-                await(redis.del(alivePrefix + id));
+                await(() -> redis.del(alivePrefix + id));
             }
         } finally {
             pubSub.close();
@@ -358,10 +366,10 @@ public final class RedisChatLink implements ChatLink {
         return name.toLowerCase(Locale.ROOT);
     }
 
-    /** The reply, or null if Redis did not give one within {@link #COMMAND_WAIT}: the room then goes on locally. */
-    private static <T> @Nullable T await(CompletionStage<T> reply) {
+    /** The command's reply, or null if it failed or Redis did not give one within {@link #COMMAND_WAIT}: the room then goes on locally. */
+    private static <T> @Nullable T await(java.util.function.Supplier<CompletionStage<T>> command) {
         try {
-            return reply.toCompletableFuture().get(COMMAND_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return command.get().toCompletableFuture().get(COMMAND_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

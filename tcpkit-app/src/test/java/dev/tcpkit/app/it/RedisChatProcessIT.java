@@ -156,6 +156,11 @@ final class RedisChatProcessIT {
             onA.awaitLine("*** 1 online:"::equals);
             onA.close();
             onB.close();
+
+            // A graceful stop closes the link without calling it lost.
+            a.terminate();
+            assertThat(a.awaitExit(EXIT)).isZero();
+            assertThat(a.stderrLines()).noneMatch(l -> l.contains("cluster link lost"));
         }
     }
 
