@@ -4,6 +4,7 @@
  */
 module dev.tcpkit.app {
     requires dev.tcpkit.core;
+    requires dev.tcpkit.redis;
     requires info.picocli;
     requires io.netty.handler.proxy;
     requires io.netty.resolver;

@@ -32,6 +32,13 @@ final class ArchitectureTest {
                     "dev.tcpkit.app..", "picocli..", "ch.qos.logback..", "org.knowm.xchart..", "org.HdrHistogram..");
 
     /** The bottom layer: every package may use the connection model, and it uses none of them. */
+    /** Redis is an optional module on top (tcpkit-redis): an embedder without it gets neither Lettuce nor Reactor. */
+    @ArchTest
+    static final ArchRule libraryNeverUsesRedis = noClasses()
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.lettuce..", "reactor..", "dev.tcpkit.redis..");
+
     @ArchTest
     static final ArchRule connectionIsTheBottomLayer = noClasses()
             .that()

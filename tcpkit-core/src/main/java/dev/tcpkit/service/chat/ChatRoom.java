@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
@@ -40,9 +41,15 @@ final class ChatRoom {
     private long lastUserNumber;
     /** At most one line a second saying a client was slowed: a room full of flooders does not flood the log. */
     private final LogThrottle slowedLog = LogThrottle.perSecond();
+    /** The same room on other instances, or null: this instance alone. */
+    private final @Nullable ChatLink link;
 
-    ChatRoom(ChatConfig config) {
+    ChatRoom(ChatConfig config, @Nullable ChatLink link) {
         this.config = config;
+        this.link = link;
+        if (link != null) {
+            link.open(new LinkedRoom());
+        }
     }
 
     /**
@@ -53,9 +60,9 @@ final class ChatRoom {
     ChatMember join(Channel channel, String address, Runnable caughtUp) {
         ChatMember member;
         synchronized (this) {
-            String name = freeUserName();
-            member = new ChatMember(
-                    channel, address, name, config.clock().millis(), config, this::cutNotReading, caughtUp);
+            long joinedMillis = config.clock().millis();
+            String name = freeUserName(address, joinedMillis);
+            member = new ChatMember(channel, address, name, joinedMillis, config, this::cutNotReading, caughtUp);
             // Before it is listed: the welcome is the first line a client gets, before anything relayed to it.
             member.send(ChatText.welcome(name, members.length + 1));
             byName.put(Nicknames.key(name), member);
@@ -68,11 +75,16 @@ final class ChatRoom {
         return member;
     }
 
-    private String freeUserName() {
+    /** Claims the name across instances; always true without a link. */
+    private boolean claim(String name, String address, long joinedMillis) {
+        return link == null || link.claim(new ChatLink.Member(name, address, link.instanceName(), joinedMillis));
+    }
+
+    private String freeUserName(String address, long joinedMillis) {
         String name;
         do {
             name = "user" + ++lastUserNumber;
-        } while (byName.containsKey(Nicknames.key(name)));
+        } while (byName.containsKey(Nicknames.key(name)) || !claim(name, address, joinedMillis));
         return name;
     }
 
@@ -115,7 +127,10 @@ final class ChatRoom {
                 refusal = ChatText.sameName(old);
             } else if (holder != null && holder != member) {
                 refusal = ChatText.nameTaken(wanted);
+            } else if (holder == null && !claim(wanted, member.address(), member.joinedMillis())) {
+                refusal = ChatText.nameTaken(wanted);
             } else if (member.present()) {
+                release(old, wanted);
                 byName.remove(Nicknames.key(old));
                 byName.put(Nicknames.key(wanted), member);
                 member.name(wanted);
@@ -132,15 +147,35 @@ final class ChatRoom {
         broadcast(null, ChatText.renamed(old, wanted), member.backlog());
     }
 
+    /** Gives {@code old} up across instances, unless it is the same name in another case. */
+    private void release(String old, String wanted) {
+        if (link != null && !Nicknames.key(old).equals(Nicknames.key(wanted))) {
+            link.release(old);
+        }
+    }
+
     /** {@code /who}: answers the asker, in one piece, with every member's name, address and time connected. */
     void who(ChatMember asker) {
         ChatMember[] now = members;
         long millis = config.clock().millis();
         StringJoiner answer = new StringJoiner("\n");
-        answer.add(ChatText.whoHeader(now.length));
-        for (ChatMember m : now) {
-            Duration connected = Duration.ofMillis(millis - m.joinedMillis());
-            answer.add(ChatText.whoEntry(m.name(), m.address(), connected, m == asker));
+        if (link == null) {
+            answer.add(ChatText.whoHeader(now.length));
+            for (ChatMember m : now) {
+                Duration connected = Duration.ofMillis(millis - m.joinedMillis());
+                answer.add(ChatText.whoEntry(m.name(), m.address(), connected, m == asker));
+            }
+        } else {
+            List<ChatLink.Member> remote = link.remoteMembers();
+            answer.add(ChatText.whoHeader(now.length + remote.size()));
+            for (ChatMember m : now) {
+                Duration connected = Duration.ofMillis(millis - m.joinedMillis());
+                answer.add(ChatText.whoEntry(m.name(), m.address(), link.instanceName(), connected, m == asker));
+            }
+            for (ChatLink.Member m : remote) {
+                Duration connected = Duration.ofMillis(Math.max(0, millis - m.joinedMillis()));
+                answer.add(ChatText.whoEntry(m.name(), m.address(), m.instance(), connected, false));
+            }
         }
         asker.send(answer.toString());
     }
@@ -156,6 +191,9 @@ final class ChatRoom {
             }
             member.markLeft();
             byName.remove(Nicknames.key(member.name()));
+            if (link != null) {
+                link.release(member.name());
+            }
             members = Arrays.stream(members).filter(m -> m != member).toArray(ChatMember[]::new);
         }
         broadcast(member, notice);
@@ -187,6 +225,14 @@ final class ChatRoom {
 
     /** Sends {@code text}, which no member pays for, to every member but {@code except} ({@code null}: to everyone). */
     private void broadcast(@Nullable ChatMember except, String text) {
+        if (link != null) {
+            link.publish(text);
+        }
+        deliver(except, text);
+    }
+
+    /** Sends {@code text} to every member here but {@code except}, and to no other instance. */
+    private void deliver(@Nullable ChatMember except, String text) {
         byte[] line = ChatMember.encode(text, config.charset());
         for (ChatMember member : members) {
             if (member != except) {
@@ -218,6 +264,63 @@ final class ChatRoom {
         }
         if (refused > 0) {
             payer.release(line.cost() * refused);
+        }
+        if (link != null) {
+            // Paid for until the link has taken it: a link that cannot keep up pauses the sender like a slow room.
+            long cost = line.cost();
+            payer.add(cost);
+            link.publish(text).whenComplete((ok, failed) -> payer.release(cost));
+        }
+    }
+
+    /** Closes the link to other instances, if any. */
+    void close() {
+        if (link != null) {
+            link.close();
+        }
+    }
+
+    /** What the link to other instances tells the room. */
+    private final class LinkedRoom implements ChatLink.Room {
+        @Override
+        public void received(String text) {
+            deliver(null, text);
+        }
+
+        @Override
+        public void lost() {
+            log.warn("cluster link lost: the room goes on with the members on this instance");
+            deliver(null, ChatText.linkLost());
+        }
+
+        @Override
+        public void restored() {
+            log.info("cluster link restored");
+            deliver(null, ChatText.linkRestored());
+        }
+
+        @Override
+        public List<ChatLink.Member> members() {
+            String instance = link == null ? "" : link.instanceName();
+            return Arrays.stream(ChatRoom.this.members)
+                    .map(m -> new ChatLink.Member(m.name(), m.address(), instance, m.joinedMillis()))
+                    .toList();
+        }
+
+        @Override
+        public void gone(String name) {
+            broadcast(null, ChatText.left(name));
+        }
+
+        @Override
+        public void nameConflict(String name) {
+            ChatMember member;
+            synchronized (ChatRoom.this) {
+                member = byName.get(Nicknames.key(name));
+            }
+            if (member != null) {
+                member.send(ChatText.nameHeldElsewhere(name));
+            }
         }
     }
 

@@ -41,10 +41,10 @@ public final class ChatService implements Service {
     /** Where the room's records go: stdout and the optional output file. */
     private final RecordWriter writer;
 
-    private ChatService(ChatConfig config, RecordWriter writer) {
+    private ChatService(ChatConfig config, RecordWriter writer, @Nullable ChatLink link) {
         this.writer = writer;
         this.config = config;
-        this.room = new ChatRoom(config);
+        this.room = new ChatRoom(config, link);
     }
 
     /** A builder for a chat service with line framing, UTF-8, lines up to 64 KiB and 1 MiB of queue per client. */
@@ -88,6 +88,7 @@ public final class ChatService implements Service {
 
     @Override
     public void close(Duration timeout) {
+        room.close();
         writer.close(timeout);
     }
 
@@ -125,6 +126,7 @@ public final class ChatService implements Service {
         private @Nullable Path output;
         private @Nullable Writer stdout;
         private Clock clock = Clock.systemUTC();
+        private @Nullable ChatLink link;
 
         private Builder() {}
 
@@ -198,6 +200,15 @@ public final class ChatService implements Service {
             return this;
         }
 
+        /**
+         * Makes the room one with the same room on other instances, through {@code link} (tcpkit-redis has one on
+         * Redis), or {@code null} for this instance alone (default). The service closes the link when it closes.
+         */
+        public Builder link(@Nullable ChatLink link) {
+            this.link = link;
+            return this;
+        }
+
         /** The clock that timestamps records and measures how long clients have been connected. */
         public Builder clock(Clock clock) {
             this.clock = clock;
@@ -214,7 +225,7 @@ public final class ChatService implements Service {
         public ChatService build() throws IOException {
             Writer out = stdout != null ? stdout : StdStreams.stdoutText();
             ChatConfig config = new ChatConfig(framing, maxLine, charset, maxQueue, sendTimeout, maxLineRate, clock);
-            return new ChatService(config, new RecordWriter(out, output, "chat"));
+            return new ChatService(config, new RecordWriter(out, output, "chat"), link);
         }
     }
 }

@@ -67,6 +67,25 @@ final class ChatText {
         return NOTICE + "  " + name + " " + address + " " + duration(connected) + (you ? " (you)" : "");
     }
 
+    /** One line of {@code /who} in a room across instances: the instance each member is on, too. */
+    static String whoEntry(String name, String address, String instance, Duration connected, boolean you) {
+        return NOTICE + "  " + name + " " + address + " on " + instance + " " + duration(connected)
+                + (you ? " (you)" : "");
+    }
+
+    static String linkLost() {
+        return NOTICE + "cluster link lost";
+    }
+
+    static String linkRestored() {
+        return NOTICE + "cluster link restored";
+    }
+
+    /** The link came back and another instance had taken this member's name meanwhile. */
+    static String nameHeldElsewhere(String name) {
+        return NOTICE + "the name " + name + " is also in use on another instance; /nick NAME to choose another";
+    }
+
     static String help() {
         return NOTICE + "commands: /nick NAME (change your name), /who (who is online), /quit (leave), /help;"
                 + " a line starting with // sends it with one / less; any other line goes to everyone";
