@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -181,6 +182,15 @@ final class BenchCommand implements Callable<Integer> {
     @Nullable
     Path plot;
 
+    @Option(
+            names = "--start-at",
+            paramLabel = "TIME",
+            converter = StartAtConverter.class,
+            description = "Wait until TIME (ISO-8601 instant, or +10s from now), then start; lets several"
+                    + " generators start together.")
+    @Nullable
+    Instant startAt;
+
     @Option(names = "--progress", description = "Show live progress even when stderr is not a terminal.")
     boolean progress;
 
@@ -202,6 +212,12 @@ final class BenchCommand implements Callable<Integer> {
                     err.flush();
                 }
                 : p -> {};
+        if (startAt != null) {
+            long waitMillis = Duration.between(Instant.now(), startAt).toMillis();
+            if (waitMillis > 0) {
+                Thread.sleep(waitMillis);
+            }
+        }
         BenchResult result = BenchRun.run(config, listener);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -520,6 +520,19 @@ final class CommandLineTest {
         assertThat(err.toString()).contains("Missing required parameter: 'PORT'", "Usage: tcpkit connect");
     }
 
+    @ParameterizedTest(name = "bench --start-at {0}")
+    @CsvSource({
+        "2001-01-01T00:00:00Z, '2001-01-01T00:00:00Z' is in the past",
+        "tomorrow, 'tomorrow' is not a start time",
+        "+soon, 'soon' is not a duration",
+    })
+    void benchRefusesAStartTimeInThePastOrUnreadable(String value, String problem) {
+        assertThat(execute("bench", "127.0.0.1", "7", "--start-at", value)).isEqualTo(2);
+        List<String> lines = err.toString().lines().toList();
+        assertThat(lines.get(0)).contains("--start-at", problem);
+        assertNoStackTrace();
+    }
+
     // --- bench: the configuration's rules, in its words ---
 
     @ParameterizedTest(name = "bench {0} {1}")
