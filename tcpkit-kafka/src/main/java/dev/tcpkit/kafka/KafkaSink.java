@@ -7,9 +7,11 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -72,18 +74,58 @@ public final class KafkaSink implements RecordSink {
         inFlight.put(id, System.nanoTime());
         ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, json);
         while (true) {
+            Attempt attempt = new Attempt(id, done);
             try {
-                var unused = producer.send(record, (metadata, error) -> completed(id, error, done));
-                return;
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                // The buffer is full or the broker not reached yet: wait again, the writer's queue backs up meanwhile.
-                if (closing) {
-                    return; // stays in flight, counted as undelivered: never acknowledged
-                }
+                var unused = producer.send(record, attempt);
             } catch (KafkaException e) {
                 completed(id, e, done);
                 return;
             }
+            Exception refused = attempt.sent();
+            if (!(refused instanceof org.apache.kafka.common.errors.TimeoutException)) {
+                if (refused != null) {
+                    completed(id, refused, done);
+                }
+                return;
+            }
+            // The buffer is full or the broker not reached yet: try again, the writer's queue backs up meanwhile.
+            if (closing) {
+                return; // stays in flight, counted as undelivered: never acknowledged
+            }
+        }
+    }
+
+    /**
+     * One call of {@code send}: the producer reports a record it could not take (no buffer space or metadata within
+     * {@code max.block.ms}) through the callback, before {@code send} returns; that is kept aside to try again, not
+     * taken as the record's fate.
+     */
+    private final class Attempt implements Callback {
+        private final long id;
+        private final Consumer<@Nullable Throwable> done;
+        private boolean returned;
+        private @Nullable Exception refused;
+
+        Attempt(long id, Consumer<@Nullable Throwable> done) {
+            this.id = id;
+            this.done = done;
+        }
+
+        @Override
+        public void onCompletion(@Nullable RecordMetadata metadata, @Nullable Exception error) {
+            synchronized (this) {
+                if (error != null && !returned) {
+                    refused = error;
+                    return;
+                }
+            }
+            completed(id, error, done);
+        }
+
+        /** {@code send} returned: what it refused the record with, if it did. */
+        synchronized @Nullable Exception sent() {
+            returned = true;
+            return refused;
         }
     }
 
