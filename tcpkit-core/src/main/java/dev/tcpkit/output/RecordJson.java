@@ -7,7 +7,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /**
- * A message record as JSON, the one form {@code --output} and a {@link dev.tcpkit.service.RecordSink} (Kafka) share: the contract
+ * A message record as JSON, the one form {@code --output} and a {@link dev.tcpkit.sink.RecordSink} (Kafka) share: the contract
  * {@code docs/record.schema.json} describes. {@code "v"} is its version, raised only when a field changes meaning or
  * goes away.
  */

@@ -1,7 +1,7 @@
 package dev.tcpkit.output;
 
 import dev.tcpkit.internal.Errors;
-import dev.tcpkit.service.RecordSink;
+import dev.tcpkit.sink.RecordSink;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;

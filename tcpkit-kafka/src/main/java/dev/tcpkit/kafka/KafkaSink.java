@@ -1,6 +1,6 @@
 package dev.tcpkit.kafka;
 
-import dev.tcpkit.service.RecordSink;
+import dev.tcpkit.sink.RecordSink;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;

@@ -55,6 +55,6 @@ final class ChatCommand extends MessageServiceCommand {
         if (maxLineRate != null) {
             builder.maxLineRate(maxLineRate);
         }
-        return messages.build(builder, limits.maxLine, spec.commandLine().getOut());
+        return messages.build(builder, limits.maxLine, spec.commandLine().getOut(), kafka.sink(spec.commandLine()));
     }
 }

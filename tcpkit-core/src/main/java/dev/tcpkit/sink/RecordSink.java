@@ -1,4 +1,4 @@
-package dev.tcpkit.service;
+package dev.tcpkit.sink;
 
 import java.time.Duration;
 import java.util.function.Consumer;
