@@ -5,6 +5,8 @@
 module dev.tcpkit.app {
     requires dev.tcpkit.core;
     requires dev.tcpkit.redis;
+    requires dev.tcpkit.kafka;
+    requires kafka.clients;
     requires info.picocli;
     requires io.netty.handler.proxy;
     requires io.netty.resolver;

@@ -14,6 +14,8 @@ module dev.tcpkit.core {
     exports dev.tcpkit.options;
     exports dev.tcpkit.codec;
     exports dev.tcpkit.service;
+    // Where records go beside stdout and --output (tcpkit-kafka's KafkaSink).
+    exports dev.tcpkit.sink;
     exports dev.tcpkit.service.chat;
     exports dev.tcpkit.service.exec;
     exports dev.tcpkit.service.forward;

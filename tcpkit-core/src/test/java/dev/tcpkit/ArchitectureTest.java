@@ -31,6 +31,11 @@ final class ArchitectureTest {
             .resideInAnyPackage(
                     "dev.tcpkit.app..", "picocli..", "ch.qos.logback..", "org.knowm.xchart..", "org.HdrHistogram..");
 
+    /** Kafka is an optional module on top of the library (tcpkit-kafka): the library reaches it only as a RecordSink. */
+    @ArchTest
+    static final ArchRule libraryNeverUsesKafka =
+            noClasses().should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "dev.tcpkit.kafka..");
+
     /** The bottom layer: every package may use the connection model, and it uses none of them. */
     /** Redis is an optional module on top (tcpkit-redis): an embedder without it gets neither Lettuce nor Reactor. */
     @ArchTest

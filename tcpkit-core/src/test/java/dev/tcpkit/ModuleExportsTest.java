@@ -37,6 +37,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.options",
                         "dev.tcpkit.codec",
                         "dev.tcpkit.service",
+                        "dev.tcpkit.sink",
                         "dev.tcpkit.service.chat",
                         "dev.tcpkit.service.exec",
                         "dev.tcpkit.service.forward",
@@ -56,6 +57,7 @@ class ModuleExportsTest {
                 "dev.tcpkit.options",
                 "dev.tcpkit.codec",
                 "dev.tcpkit.service",
+                "dev.tcpkit.sink",
                 "dev.tcpkit.service.chat",
                 "dev.tcpkit.service.exec",
                 "dev.tcpkit.service.forward",
@@ -75,6 +77,7 @@ class ModuleExportsTest {
                 .containsExactlyInAnyOrder(
                         "dev.tcpkit.Services",
                         "dev.tcpkit.TcpServer",
+                        "dev.tcpkit.sink.RecordSink",
                         "dev.tcpkit.options.BindFailedException",
                         "dev.tcpkit.options.ReloadFailedException",
                         "dev.tcpkit.options.TlsProvider",

@@ -36,6 +36,8 @@ public enum CloseReason {
     OUTPUT_FAILED(false),
     /** A relay ({@code forward}) could connect to none of its upstreams; the detail names each and why. */
     UPSTREAM_FAILED(false),
+    /** A record of the connection's was refused for good by the record sink (Kafka: not authorized, too large). */
+    RECORD_REJECTED(true),
     /** A relay's ({@code forward}) upstream ended the connection: it closed first, or reset it, or failed. */
     UPSTREAM_CLOSED(false),
     /** The program ({@code exec}) exited and its output was delivered; the detail says {@code exit status N} or {@code killed by signal N}. */

@@ -37,17 +37,7 @@ final class JsonLinesFile extends LinesFile {
         if (!(output instanceof MessageRecord record)) {
             throw new IllegalArgumentException("not a message record: " + output);
         }
-        json.writeStartObject();
-        json.writeStringField("time", RecordFormat.time(record.timeMillis()));
-        json.writeStringField("service", service);
-        json.writeStringField("client", record.client());
-        String name = record.name();
-        if (name != null) {
-            json.writeStringField("name", name);
-        }
-        json.writeNumberField("bytes", record.bytes());
-        json.writeStringField("text", record.text());
-        json.writeEndObject();
+        RecordJson.write(record, service, json);
         json.writeRaw('\n');
         json.flush(); // into memory: what waits is whole lines only
         appended();

@@ -1,5 +1,8 @@
 package dev.tcpkit.output;
 
+import dev.tcpkit.connection.CloseReason;
+import dev.tcpkit.connection.Connection;
+import dev.tcpkit.internal.Errors;
 import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +92,7 @@ public final class PendingRecords {
         long cost = unsentCost;
         unsent = new ArrayList<>();
         unsentCost = 0;
-        writer.write(records, () -> written(records.size(), cost));
+        writer.write(records, () -> written(records.size(), cost), this::rejected);
     }
 
     /** On the writer thread: one hop to the event loop for however many records it has written meanwhile. */
@@ -99,6 +102,22 @@ public final class PendingRecords {
         if (drainScheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(this::drain);
         }
+    }
+
+    /** A record refused for good is never acknowledged: the connection is cut with that reason, not left waiting. */
+    private void rejected(Throwable why) {
+        channel.eventLoop().execute(() -> {
+            String detail = "record rejected: " + Errors.reason(why);
+            Connection connection = Connection.of(channel);
+            if (connection != null) {
+                connection.closeReason(CloseReason.RECORD_REJECTED, detail);
+            }
+            log.atWarn()
+                    .addKeyValue("event", "record-rejected")
+                    .addKeyValue("client", String.valueOf(channel.remoteAddress()))
+                    .log("{}: {}", channel.remoteAddress(), detail);
+            var unused = channel.close();
+        });
     }
 
     private void drain() {

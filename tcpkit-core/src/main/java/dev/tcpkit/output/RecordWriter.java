@@ -1,6 +1,7 @@
 package dev.tcpkit.output;
 
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.sink.RecordSink;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,8 +17,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +63,8 @@ public final class RecordWriter implements AutoCloseable {
     private final LongAdder submitted = new LongAdder();
     /** Those of them now in every output. */
     private final AtomicLong written = new AtomicLong();
+    /** Records the sink had not delivered when {@link #close} gave up on it. */
+    private final AtomicLong undeliveredToSink = new AtomicLong();
 
     private volatile boolean closed;
     /** Whether an output failed; only the writer thread touches it and what follows. */
@@ -74,9 +81,15 @@ public final class RecordWriter implements AutoCloseable {
     private record Entry(
             @Nullable List<? extends OutputRecord> records,
             @Nullable Runnable onWritten,
+            @Nullable Consumer<Throwable> onRejected,
             @Nullable CompletableFuture<Boolean> reopened) {}
 
-    private static final Entry STOP = new Entry(null, null, null);
+    private static final Entry STOP = new Entry(null, null, null, null);
+
+    /** Where records go beside stdout and the file (Kafka), or {@code null}. */
+    private final @Nullable RecordSink sink;
+    /** The service name in each record's JSON for the sink. */
+    private final String service;
 
     /**
      * Starts a writer.
@@ -88,7 +101,18 @@ public final class RecordWriter implements AutoCloseable {
      * @throws IOException if the file cannot be opened for appending
      */
     public RecordWriter(Writer stdout, @Nullable Path jsonLines, String service) throws IOException {
-        this(stdout, jsonLines == null ? null : new JsonLinesFile(jsonLines, service));
+        this(stdout, jsonLines, service, null);
+    }
+
+    /**
+     * Starts a writer that also sends each message record to {@code sink}: a record's callback then runs only once
+     * the sink has it too.
+     *
+     * @throws IOException if the file cannot be opened for appending
+     */
+    public RecordWriter(Writer stdout, @Nullable Path jsonLines, String service, @Nullable RecordSink sink)
+            throws IOException {
+        this(stdout, jsonLines == null ? null : new JsonLinesFile(jsonLines, service), service, sink);
     }
 
     /**
@@ -97,10 +121,12 @@ public final class RecordWriter implements AutoCloseable {
      * @throws IOException if the file cannot be opened for appending
      */
     public static RecordWriter hexDump(Path file) throws IOException {
-        return new RecordWriter(Writer.nullWriter(), new HexDumpFile(file));
+        return new RecordWriter(Writer.nullWriter(), new HexDumpFile(file), "hex-dump", null);
     }
 
-    private RecordWriter(Writer stdout, @Nullable LinesFile file) {
+    private RecordWriter(Writer stdout, @Nullable LinesFile file, String service, @Nullable RecordSink sink) {
+        this.sink = sink;
+        this.service = service;
         this.stdout = stdout;
         this.file = file;
         this.fileKind = file == null ? null : file.what();
@@ -124,12 +150,23 @@ public final class RecordWriter implements AutoCloseable {
      * a wake-up per record.
      */
     public void write(List<? extends OutputRecord> records, @Nullable Runnable onWritten) {
+        write(records, onWritten, null);
+    }
+
+    /**
+     * As {@link #write(List, Runnable)}; {@code onRejected} runs, once, if the {@link RecordSink} refused one of the
+     * records for good ({@code onWritten} then never runs).
+     */
+    public void write(
+            List<? extends OutputRecord> records,
+            @Nullable Runnable onWritten,
+            @Nullable Consumer<Throwable> onRejected) {
         if (closed) {
             records.forEach(RecordWriter::release);
             throw new IllegalStateException("record writer is closed");
         }
         submitted.add(records.size());
-        queue.add(new Entry(records, onWritten, null));
+        queue.add(new Entry(records, onWritten, onRejected, null));
     }
 
     /**
@@ -146,7 +183,7 @@ public final class RecordWriter implements AutoCloseable {
         if (closed) {
             reopened.completeExceptionally(new IOException("the output is closed"));
         } else {
-            queue.add(new Entry(null, null, reopened));
+            queue.add(new Entry(null, null, null, reopened));
         }
         return reopened;
     }
@@ -187,7 +224,7 @@ public final class RecordWriter implements AutoCloseable {
      * waiting for them. Final once {@code close} has returned.
      */
     public long lost() {
-        return submitted.sum() - written.get();
+        return submitted.sum() - written.get() + undeliveredToSink.get();
     }
 
     private void run() {
@@ -236,10 +273,43 @@ public final class RecordWriter implements AutoCloseable {
             written.addAndGet(records);
             for (Entry entry : entries) {
                 Runnable callback = entry.onWritten();
-                if (callback != null) {
+                if (sink != null && entry.records() != null) {
+                    sendToSink(sink, entry);
+                } else if (callback != null) {
                     runQuietly(callback);
                 }
             }
+        }
+    }
+
+    /** Hands the entry's message records to the sink; its callback runs once the sink has every one of them. */
+    private void sendToSink(RecordSink sink, Entry entry) {
+        List<MessageRecord> messages = new ArrayList<>();
+        for (OutputRecord record : Objects.requireNonNull(entry.records())) {
+            if (record instanceof MessageRecord message) {
+                messages.add(message);
+            }
+        }
+        Runnable callback = entry.onWritten();
+        if (messages.isEmpty()) {
+            if (callback != null) {
+                runQuietly(callback);
+            }
+            return;
+        }
+        AtomicInteger left = new AtomicInteger(messages.size());
+        AtomicBoolean rejected = new AtomicBoolean();
+        for (MessageRecord message : messages) {
+            sink.send(message.client(), RecordJson.json(message, service), error -> {
+                if (error != null) {
+                    Consumer<Throwable> onRejected = entry.onRejected();
+                    if (rejected.compareAndSet(false, true) && onRejected != null) {
+                        onRejected.accept(error);
+                    }
+                } else if (left.decrementAndGet() == 0 && !rejected.get() && callback != null) {
+                    runQuietly(callback);
+                }
+            });
         }
     }
 
@@ -409,7 +479,14 @@ public final class RecordWriter implements AutoCloseable {
         }
         closed = true;
         queue.add(STOP);
+        long deadline = System.nanoTime() + timeout.toNanos();
         boolean finished = awaitThread(timeout);
+        if (sink != null) {
+            long undelivered = sink.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (undelivered > 0) {
+                undeliveredToSink.set(undelivered);
+            }
+        }
         long lost = lost();
         if (lost == 0) {
             return;

@@ -88,8 +88,9 @@ final class RecordWriterTest {
         List<String> json = Files.readAllLines(file, UTF_8);
         assertThat(json).hasSize(50_000);
         assertThat(json.get(1))
-                .isEqualTo("{\"time\":\"1970-01-01T00:00:00.000Z\",\"service\":\"log\",\"client\":\"127.0.0.1:1\","
-                        + "\"bytes\":2,\"text\":\"m1\"}");
+                .isEqualTo(
+                        "{\"v\":1,\"time\":\"1970-01-01T00:00:00.000Z\",\"service\":\"log\",\"client\":\"127.0.0.1:1\","
+                                + "\"bytes\":2,\"text\":\"m1\"}");
     }
 
     @Test

@@ -92,7 +92,7 @@ final class ChatCommand extends MessageServiceCommand {
             builder.link(RedisChatLink.connect(
                     redis, System.getenv("TCPKIT_REDIS_PASSWORD"), room, instanceName(), connectTimeout));
         }
-        return messages.build(builder, limits.maxLine, spec.commandLine().getOut());
+        return messages.build(builder, limits.maxLine, spec.commandLine().getOut(), kafka.sink(spec.commandLine()));
     }
 
     private String instanceName() {

@@ -44,6 +44,6 @@ final class LogCommand extends MessageServiceCommand {
             builder.reply(reply);
         }
         return hexDump.wrap(
-                messages.build(builder, limits.maxLine, spec.commandLine().getOut()));
+                messages.build(builder, limits.maxLine, spec.commandLine().getOut(), kafka.sink(spec.commandLine())));
     }
 }

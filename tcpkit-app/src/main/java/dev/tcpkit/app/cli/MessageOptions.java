@@ -5,6 +5,7 @@ import dev.tcpkit.internal.StdoutWriter;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.service.chat.ChatService;
 import dev.tcpkit.service.message.MessageService;
+import dev.tcpkit.sink.RecordSink;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -41,26 +42,33 @@ final class MessageOptions {
     @Nullable
     Path output;
 
-    /** A reply or log service with these options, printing records to {@code stdout}; opens the output file. */
-    Service build(MessageService.Builder builder, int maxLine, PrintWriter stdout) throws IOException {
+    /**
+     * A reply or log service with these options, printing records to {@code stdout} and sending them to {@code sink},
+     * if any; opens the output file.
+     */
+    Service build(MessageService.Builder builder, int maxLine, PrintWriter stdout, @Nullable RecordSink sink)
+            throws IOException {
         if (framing != null) {
             builder.framing(framing);
         }
         return builder.maxLine(maxLine)
                 .charset(encoding)
                 .output(output)
+                .sink(sink)
                 .stdout(StdoutWriter.throwingErrors(stdout))
                 .build();
     }
 
-    /** A chat service with these options, printing records to {@code stdout}; opens the output file. */
-    Service build(ChatService.Builder builder, int maxLine, PrintWriter stdout) throws IOException {
+    /** A chat service with these options, as the other {@code build}. */
+    Service build(ChatService.Builder builder, int maxLine, PrintWriter stdout, @Nullable RecordSink sink)
+            throws IOException {
         if (framing != null) {
             builder.framing(framing);
         }
         return builder.maxLine(maxLine)
                 .charset(encoding)
                 .output(output)
+                .sink(sink)
                 .stdout(StdoutWriter.throwingErrors(stdout))
                 .build();
     }

@@ -6,4 +6,7 @@ import picocli.CommandLine.ArgGroup;
 abstract class MessageServiceCommand extends ServiceCommand {
     @ArgGroup(validate = false, heading = "%nMessages:%n", order = 5)
     MessageOptions messages = new MessageOptions();
+
+    @ArgGroup(validate = false, heading = "%nKafka:%n", order = 6)
+    KafkaOptions kafka = new KafkaOptions();
 }

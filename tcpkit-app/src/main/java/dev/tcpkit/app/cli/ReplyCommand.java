@@ -56,6 +56,6 @@ final class ReplyCommand extends MessageServiceCommand {
         if (reply != null) {
             builder.reply(reply);
         }
-        return messages.build(builder, limits.maxLine, spec.commandLine().getOut());
+        return messages.build(builder, limits.maxLine, spec.commandLine().getOut(), kafka.sink(spec.commandLine()));
     }
 }

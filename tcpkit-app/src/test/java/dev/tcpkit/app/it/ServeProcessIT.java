@@ -400,7 +400,7 @@ final class ServeProcessIT {
                 }
                 assertThat(parser.nextToken()).as("one object a line: %s", line).isNull();
             }
-            assertThat(fields).containsOnlyKeys("time", "service", "client", "bytes", "text");
+            assertThat(fields).containsOnlyKeys("v", "time", "service", "client", "bytes", "text");
             assertThat(fields.get("service")).isEqualTo("log");
             String text = fields.get("text");
             // The message's bytes on the wire (for a line, without its terminator); stdout's checks for the rest.

@@ -6,6 +6,7 @@ import dev.tcpkit.output.PendingRecords;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.service.Service;
+import dev.tcpkit.sink.RecordSink;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -124,6 +125,7 @@ public final class ChatService implements Service {
         private Duration sendTimeout = Duration.ofSeconds(10);
         private int maxLineRate;
         private @Nullable Path output;
+        private @Nullable RecordSink sink;
         private @Nullable Writer stdout;
         private Clock clock = Clock.systemUTC();
         private @Nullable ChatLink link;
@@ -188,6 +190,14 @@ public final class ChatService implements Service {
             return this;
         }
 
+        /**
+         * Also sends every record to {@code sink} (Kafka): an acknowledgement a client is sent waits for the sink too.
+         */
+        public Builder sink(@Nullable RecordSink sink) {
+            this.sink = sink;
+            return this;
+        }
+
         /** A file every relayed line is appended to as a JSON line, or {@code null} for none (default). */
         public Builder output(@Nullable Path output) {
             this.output = output;
@@ -225,7 +235,7 @@ public final class ChatService implements Service {
         public ChatService build() throws IOException {
             Writer out = stdout != null ? stdout : StdStreams.stdoutText();
             ChatConfig config = new ChatConfig(framing, maxLine, charset, maxQueue, sendTimeout, maxLineRate, clock);
-            return new ChatService(config, new RecordWriter(out, output, "chat"), link);
+            return new ChatService(config, new RecordWriter(out, output, "chat", sink), link);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.service.Service;
+import dev.tcpkit.sink.RecordSink;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -118,6 +119,7 @@ public final class MessageService implements Service {
         private boolean keepOpen;
         private boolean announce;
         private @Nullable Path output;
+        private @Nullable RecordSink sink;
         private @Nullable Writer stdout;
         private Clock clock = Clock.systemUTC();
 
@@ -170,6 +172,14 @@ public final class MessageService implements Service {
             return this;
         }
 
+        /**
+         * Also sends every record to {@code sink} (Kafka): an acknowledgement a client is sent waits for the sink too.
+         */
+        public Builder sink(@Nullable RecordSink sink) {
+            this.sink = sink;
+            return this;
+        }
+
         /** A file every message is appended to as a JSON line, or {@code null} for none (default). */
         public Builder output(@Nullable Path output) {
             this.output = output;
@@ -206,7 +216,7 @@ public final class MessageService implements Service {
                     !keepOpen,
                     announce,
                     clock);
-            return new MessageService(name, config, new RecordWriter(out, output, name));
+            return new MessageService(name, config, new RecordWriter(out, output, name, sink));
         }
     }
 }
