@@ -92,6 +92,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.codec.TextMessage",
                         "dev.tcpkit.codec.TextMessageDecoder",
                         "dev.tcpkit.service.Service",
+                        "dev.tcpkit.service.chat.ChatLink",
                         "dev.tcpkit.service.chat.ChatService",
                         "dev.tcpkit.service.exec.ExecService",
                         "dev.tcpkit.service.forward.ForwardService",
