@@ -25,9 +25,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +80,11 @@ public final class RedisChatLink implements ChatLink {
     });
 
     private final AtomicBoolean down = new AtomicBoolean();
+    /**
+     * Names given up (left, renamed) while the link was down: still in the hash, so still taken and listed by /who on
+     * the other instances (Redis may come back with its data), until {@link #restored} removes them.
+     */
+    private final Set<String> unreleased = ConcurrentHashMap.newKeySet();
     /** Set by {@link #close}: the connections closing then are no lost link. */
     private volatile boolean closed;
 
@@ -230,6 +237,27 @@ public final class RedisChatLink implements ChatLink {
                 to.nameConflict(m.name());
             }
         }
+        dropUnreleased(to);
+    }
+
+    /** Removes the names given up while down, unless a member here holds one again, and tells the others they left. */
+    private void dropUnreleased(Room to) {
+        Set<String> held = new java.util.HashSet<>();
+        for (Member m : to.members()) {
+            held.add(key(m.name()));
+        }
+        for (String name : List.copyOf(unreleased)) {
+            unreleased.remove(name);
+            String key = key(name);
+            if (held.contains(key)) {
+                continue;
+            }
+            Entry holder = Entry.parse(await(() -> redis.hget(names, key)));
+            Long removed = holder != null && holder.instanceId.equals(id) ? await(() -> redis.hdel(names, key)) : null;
+            if (removed != null && removed == 1) {
+                to.leftWhileDown(name);
+            }
+        }
     }
 
     private void heartbeat() {
@@ -305,6 +333,7 @@ public final class RedisChatLink implements ChatLink {
     @Override
     public void release(String name) {
         if (down.get()) {
+            unreleased.add(name);
             return;
         }
         String key = key(name);

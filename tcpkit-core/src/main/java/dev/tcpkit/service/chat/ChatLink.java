@@ -57,6 +57,12 @@ public interface ChatLink {
         /** A member on another instance is gone (its instance died): tell every member, here and elsewhere. */
         void gone(String name);
 
+        /**
+         * A member here gave {@code name} up (left, or took another) while the link was down, so the other instances
+         * never heard: tell them it left.
+         */
+        void leftWhileDown(String name);
+
         /** A member's name is held on another instance (found when the link came back): tell that member. */
         void nameConflict(String name);
     }

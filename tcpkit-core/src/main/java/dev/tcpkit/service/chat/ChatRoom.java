@@ -313,6 +313,13 @@ final class ChatRoom {
         }
 
         @Override
+        public void leftWhileDown(String name) {
+            if (link != null) {
+                link.publish(ChatText.left(name)); // the members here heard it when it happened
+            }
+        }
+
+        @Override
         public void nameConflict(String name) {
             ChatMember member;
             synchronized (ChatRoom.this) {
