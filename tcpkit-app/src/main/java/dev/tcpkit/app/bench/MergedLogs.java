@@ -52,7 +52,8 @@ public record MergedLogs(
         long start = Long.MAX_VALUE;
         long end = 0;
         for (Path file : files) {
-            checkFormatLine(file);
+            int lines = intervalLines(file);
+            int read = 0;
             try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
                 HistogramLogReader reader = new HistogramLogReader(in);
                 EncodableHistogram next;
@@ -61,10 +62,14 @@ public record MergedLogs(
                         throw notALog(file, "it holds floating-point histograms, not latencies");
                     }
                     (LatencyLog.CONNECT_TAG.equals(interval.getTag()) ? connectLatency : latency).add(interval);
-                    intervals++;
+                    read++;
                     start = Math.min(start, interval.getStartTimeStamp());
                     end = Math.max(end, interval.getEndTimeStamp());
                 }
+                if (read != lines) { // the reader stops quietly at a line it cannot parse
+                    throw notALog(file, "interval " + (read + 1) + " of " + lines + " cannot be decoded");
+                }
+                intervals += read;
             } catch (NotALogException e) {
                 throw e;
             } catch (IOException e) {
@@ -74,16 +79,26 @@ public record MergedLogs(
         return new MergedLogs(files, intervals, intervals == 0 ? 0 : start, end, latency, connectLatency);
     }
 
-    /** Whether the comment lines that head {@code file} include the format line (a tool may write a comment first). */
-    private static void checkFormatLine(Path file) throws IOException {
+    /**
+     * How many interval lines {@code file} has (neither comment, legend nor blank), after checking that the comment
+     * lines that head it include the format line (a tool may write a comment first).
+     */
+    private static int intervalLines(Path file) throws IOException {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+            boolean formatLine = false;
+            int intervals = 0;
             String line;
-            while ((line = in.readLine()) != null && line.startsWith("#")) {
-                if (line.startsWith(FORMAT_LINE)) {
-                    return;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("#")) {
+                    formatLine |= intervals == 0 && line.startsWith(FORMAT_LINE);
+                } else if (!line.isBlank() && !line.startsWith("\"StartTimestamp\"")) {
+                    intervals++;
                 }
             }
-            throw notALog(file, "no \"" + FORMAT_LINE + "\" line at its head");
+            if (!formatLine) {
+                throw notALog(file, "no \"" + FORMAT_LINE + "\" line at its head");
+            }
+            return intervals;
         } catch (NotALogException e) {
             throw e;
         } catch (IOException e) {
