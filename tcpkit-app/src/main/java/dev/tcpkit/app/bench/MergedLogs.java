@@ -111,7 +111,7 @@ public record MergedLogs(
         try {
             return reader.nextIntervalHistogram();
         } catch (RuntimeException e) {
-            throw notALog(file, "a line cannot be decoded (" + e.getClass().getSimpleName() + ")");
+            throw notALog(file, "a line cannot be decoded");
         }
     }
 
