@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
         },
         footerHeading = "%nExamples:%n",
         footer = {
-            "  tcpkit bench 10.0.0.5 50007 --start-at 2026-01-01T12:00:00Z --hdr-log a.hlog   (on each generator)",
+            "  tcpkit bench 10.0.0.5 50007 --start-at 2026-01-01T12:00:00Z --hdr-log a.hlog",
+            "  tcpkit bench 10.0.0.5 50007 --start-at 2026-01-01T12:00:00Z --hdr-log b.hlog",
             "  tcpkit report a.hlog b.hlog --plot latency.png"
         })
 final class ReportCommand implements Callable<Integer> {
