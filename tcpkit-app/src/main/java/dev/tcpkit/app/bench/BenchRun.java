@@ -65,12 +65,24 @@ public final class BenchRun {
     private final AtomicReference<@Nullable Throwable> connectFailure = new AtomicReference<>();
     /** The proxy every connection goes through, its address looked up; {@code null} to connect directly. */
     private final @Nullable ProxyUrl proxy;
+    /** Where the measured latencies go each second ({@code --hdr-log}); {@code null} for nowhere. */
+    private final @Nullable LatencyLog log;
+    /** The measured latencies collected since the last interval written to {@link #log}. */
+    private final Histogram unlogged = LoopState.newHistogram();
+    /** Wall-clock time at {@link #nanoOrigin}: the log's times are wall clock, so that several machines' line up. */
+    private final long millisOrigin = System.currentTimeMillis();
 
-    private BenchRun(BenchConfig config, @Nullable ProxyUrl proxy, Consumer<Progress> progress)
+    private final long nanoOrigin = System.nanoTime();
+    /** The end of the last interval written to {@link #log}. */
+    private long loggedUntil;
+
+    private BenchRun(
+            BenchConfig config, @Nullable ProxyUrl proxy, Consumer<Progress> progress, @Nullable LatencyLog log)
             throws InterruptedException {
         this.config = config;
         this.proxy = proxy;
         this.progress = progress;
+        this.log = log;
         this.io = IoSupport.resolve(config.transport());
         this.group = io.newGroup(config.threads(), new DefaultThreadFactory("tcpkit-bench", true));
         List<EventExecutor> executors = new ArrayList<>();
@@ -79,7 +91,7 @@ public final class BenchRun {
         for (EventExecutor executor : executors) {
             EventLoop loop = (EventLoop) executor;
             // Made on its own thread: the pattern comes from that thread's pool cache.
-            loops.put(loop, await(loop.submit(() -> new LoopState(loop, config.progress(), allDone))));
+            loops.put(loop, await(loop.submit(() -> new LoopState(loop, config.progress(), log != null, allDone))));
         }
         // Over UDP, reads take a byte more than a message: a longer datagram is seen, not cut to a matching one.
         this.bootstrap = config.udp()
@@ -99,7 +111,13 @@ public final class BenchRun {
      */
     public static BenchResult run(BenchConfig config, Consumer<Progress> progress)
             throws BenchFailedException, InterruptedException {
-        BenchRun run = new BenchRun(config, resolvedProxy(config), progress);
+        return run(config, progress, null);
+    }
+
+    /** {@link #run(BenchConfig, Consumer)}, writing the measured latencies to {@code log} each second as well. */
+    public static BenchResult run(BenchConfig config, Consumer<Progress> progress, @Nullable LatencyLog log)
+            throws BenchFailedException, InterruptedException {
+        BenchRun run = new BenchRun(config, resolvedProxy(config), progress, log);
         try {
             return run.run();
         } finally {
@@ -124,6 +142,9 @@ public final class BenchRun {
         InetSocketAddress target = connectFirst();
         connectRest(target, connectStart);
         double connectMillis = (lastConnected.get() - connectStart) / 1e6;
+        if (log != null) {
+            log.start(wallMillis(connectStart), "tcpkit bench " + config.displayAddress());
+        }
 
         long start = System.nanoTime();
         Schedule schedule;
@@ -139,6 +160,7 @@ public final class BenchRun {
             schedule =
                     new Schedule(start, measureStart, measureEnd, config.count(), config.connections(), config.rate());
         }
+        loggedUntil = schedule.start();
         for (LoopState loop : loops.values()) {
             loop.eventLoop.execute(() -> loop.start(schedule));
         }
@@ -309,6 +331,7 @@ public final class BenchRun {
             } else if (now - lastEcho >= stall) {
                 return true;
             }
+            logInterval(next - SECOND, next);
             boolean counted = latency.getTotalCount() > 0;
             progress.accept(new Progress(
                     (next - schedule.start()) / 1e9,
@@ -331,7 +354,11 @@ public final class BenchRun {
     private List<LoopState.Interval> intervals() throws InterruptedException {
         List<LoopState.Interval> intervals = new ArrayList<>();
         for (LoopState loop : loops.values()) {
-            intervals.add(await(loop.eventLoop.submit(loop::takeInterval)));
+            LoopState.Interval interval = await(loop.eventLoop.submit(loop::takeInterval));
+            if (interval.measured() != null) {
+                unlogged.add(interval.measured());
+            }
+            intervals.add(interval);
         }
         return intervals;
     }
@@ -354,6 +381,15 @@ public final class BenchRun {
             alive += summary.alive();
             errors = errors.plus(summary.errors());
             lost += summary.lost();
+            if (summary.measuredRest() != null) {
+                unlogged.add(summary.measuredRest());
+            }
+        }
+        if (log != null) {
+            logInterval(loggedUntil, end);
+            if (config.mode() == BenchMode.CONNECT) {
+                log.interval(wallMillis(schedule.start()), wallMillis(end), connectLatency, LatencyLog.CONNECT_TAG);
+            }
         }
         long windowEnd = schedule.measureEnd() != Long.MAX_VALUE && end >= schedule.measureEnd()
                 ? schedule.measureEnd()
@@ -373,6 +409,20 @@ public final class BenchRun {
                 errors,
                 stalled,
                 lost);
+    }
+
+    /** Writes the measured latencies collected since the last interval as the interval {@code [from, to)}. */
+    private void logInterval(long from, long to) {
+        if (log != null) {
+            log.interval(wallMillis(from), wallMillis(to), unlogged, null);
+            unlogged.reset();
+            loggedUntil = to;
+        }
+    }
+
+    /** The wall-clock time, in milliseconds since the epoch, of the {@link System#nanoTime()} value {@code nanos}. */
+    private long wallMillis(long nanos) {
+        return millisOrigin + Math.floorDiv(nanos - nanoOrigin, 1_000_000L);
     }
 
     private static void parkUntil(long deadline) throws InterruptedException {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -16,13 +18,52 @@ public final class JsonReport {
 
     /** The report as one line of JSON, without a line terminator. */
     public static String format(BenchResult r) {
+        return json(json -> write(json, r));
+    }
+
+    /**
+     * {@code tcpkit report}'s: the logs, how many intervals and over which wall-clock span, then the merged
+     * latencies with the same fields as a run's ({@code msgs} is the number of message latencies).
+     */
+    public static String format(MergedLogs m) {
+        return json(json -> {
+            json.writeStartObject();
+            json.writeArrayFieldStart("logs");
+            for (Path file : m.files()) {
+                json.writeString(file.toString());
+            }
+            json.writeEndArray();
+            json.writeNumberField("intervals", m.intervals());
+            json.writeFieldName("start");
+            json.writeString(
+                    m.intervals() == 0
+                            ? null
+                            : Instant.ofEpochMilli(m.startMillis()).toString());
+            json.writeFieldName("end");
+            json.writeString(
+                    m.intervals() == 0
+                            ? null
+                            : Instant.ofEpochMilli(m.endMillis()).toString());
+            json.writeNumberField("msgs", m.latency().getTotalCount());
+            latency(json, "latency_us", m.latency());
+            latency(json, "connect_latency_us", m.connectLatency());
+            json.writeEndObject();
+        });
+    }
+
+    /** What {@code body} writes, as a string. */
+    private static String json(JsonBody body) {
         StringWriter out = new StringWriter();
         try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
-            write(json, r);
+            body.write(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail
         }
         return out.toString();
+    }
+
+    private interface JsonBody {
+        void write(JsonGenerator json) throws IOException;
     }
 
     private static void write(JsonGenerator json, BenchResult r) throws IOException {

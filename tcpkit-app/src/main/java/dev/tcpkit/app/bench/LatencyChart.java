@@ -6,8 +6,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.knowm.xchart.BitmapEncoder;
@@ -33,13 +35,42 @@ public final class LatencyChart {
 
     /** Writes the chart of {@code result} as a PNG file at {@code file}. */
     public static void write(BenchResult result, Path file) throws IOException {
-        System.setProperty("java.awt.headless", "true");
         BenchConfig c = result.config();
-        boolean connectMode = c.mode() == BenchMode.CONNECT;
+        Map<String, Histogram> curves = new LinkedHashMap<>();
+        if (c.mode() == BenchMode.CONNECT) {
+            curves.put("connect", result.connectLatency());
+            curves.put("echo", result.latency());
+        } else {
+            curves.put(c.rate() > 0 ? "latency from the scheduled send" : "latency", result.latency());
+        }
+        write(title(result), curves, file);
+    }
+
+    /** Writes the chart of the merged logs {@code merged} as a PNG file at {@code file}. */
+    public static void write(MergedLogs merged, Path file) throws IOException {
+        Map<String, Histogram> curves = new LinkedHashMap<>();
+        if (merged.connectLatency().getTotalCount() > 0) {
+            curves.put("connect", merged.connectLatency());
+            curves.put("echo", merged.latency());
+        } else {
+            curves.put("latency", merged.latency());
+        }
+        String title = String.format(
+                Locale.ROOT,
+                "tcpkit report: %,d log%s, %,d samples",
+                merged.files().size(),
+                merged.files().size() == 1 ? "" : "s",
+                merged.latency().getTotalCount());
+        write(title, curves, file);
+    }
+
+    /** The chart of one curve per entry of {@code curves} (name → latencies), in their order. */
+    private static void write(String title, Map<String, Histogram> curves, Path file) throws IOException {
+        System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder()
                 .width(WIDTH)
                 .height(HEIGHT)
-                .title(title(result))
+                .title(title)
                 .xAxisTitle("percentile")
                 .yAxisTitle("latency (ms)")
                 .build();
@@ -50,11 +81,9 @@ public final class LatencyChart {
         style.setXAxisTickMarkSpacingHint(120);
         style.setChartBackgroundColor(Color.WHITE);
         style.setLegendPosition(Styler.LegendPosition.InsideNW);
-        double decades;
-        if (connectMode) {
-            decades = Math.max(add(chart, "connect", result.connectLatency()), add(chart, "echo", result.latency()));
-        } else {
-            decades = add(chart, c.rate() > 0 ? "latency from the scheduled send" : "latency", result.latency());
+        double decades = 0;
+        for (Map.Entry<String, Histogram> curve : curves.entrySet()) {
+            decades = Math.max(decades, add(chart, curve.getKey(), curve.getValue()));
         }
         // End on a whole decade, so the last tick is a round percentile.
         style.setXAxisMax(Math.max(1, Math.ceil(decades)));

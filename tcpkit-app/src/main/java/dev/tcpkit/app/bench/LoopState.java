@@ -25,6 +25,8 @@ final class LoopState {
     private final Histogram connectLatency = newHistogram();
     /** The last second's latencies, for live progress; {@code null} when nobody looks. */
     private final @Nullable Histogram interval;
+    /** The measured latencies since the last interval, for {@code --hdr-log}; {@code null} without it. */
+    private final @Nullable Histogram measuredInterval;
     /** Counted down once, when every connection of this loop has finished its traffic or died. */
     private final CountDownLatch allDone;
 
@@ -53,9 +55,10 @@ final class LoopState {
 
     private boolean closed;
 
-    LoopState(EventLoop eventLoop, boolean progress, CountDownLatch allDone) {
+    LoopState(EventLoop eventLoop, boolean progress, boolean logged, CountDownLatch allDone) {
         this.eventLoop = eventLoop;
         this.interval = progress ? newHistogram() : null;
+        this.measuredInterval = logged ? newHistogram() : null;
         this.allDone = allDone;
     }
 
@@ -131,6 +134,9 @@ final class LoopState {
             measuredMessages++;
             lastCompletion = now;
             record(latency, latencyNanos);
+            if (measuredInterval != null) {
+                record(measuredInterval, latencyNanos);
+            }
         }
     }
 
@@ -161,11 +167,27 @@ final class LoopState {
             interval.reset();
         }
         Interval result = new Interval(
-                intervalMessages, intervalBytes, intervalErrors, outstanding, connections.size(), snapshot);
+                intervalMessages,
+                intervalBytes,
+                intervalErrors,
+                outstanding,
+                connections.size(),
+                snapshot,
+                takeMeasured());
         intervalMessages = 0;
         intervalBytes = 0;
         intervalErrors = 0;
         return result;
+    }
+
+    /** The measured latencies since the last call, or {@code null} without {@code --hdr-log}. */
+    private @Nullable Histogram takeMeasured() {
+        if (measuredInterval == null) {
+            return null;
+        }
+        Histogram snapshot = measuredInterval.copy();
+        measuredInterval.reset();
+        return snapshot;
     }
 
     /** Ends the run on this loop: closes every connection (one still waiting for bytes counts as short). */
@@ -185,7 +207,8 @@ final class LoopState {
                 connections.size(),
                 alive,
                 new ErrorCounts(refused, reset, mismatch, shortEchoes, eof),
-                lost);
+                lost,
+                takeMeasured());
     }
 
     /** Releases the pattern, once; connections still writing slices of it keep it until they are closed. */
@@ -207,6 +230,7 @@ final class LoopState {
      *
      * @param outstanding messages in flight right now
      * @param latency the second's latencies, or {@code null} without live progress
+     * @param measured the second's measured latencies, or {@code null} without {@code --hdr-log}
      */
     record Interval(
             long messages,
@@ -214,13 +238,15 @@ final class LoopState {
             long errors,
             long outstanding,
             int established,
-            @Nullable Histogram latency) {}
+            @Nullable Histogram latency,
+            @Nullable Histogram measured) {}
 
     /**
      * One loop's share of the result.
      *
      * @param lastCompletion when the last measured echo completed ({@code 0} if none)
      * @param lost datagrams not echoed within the timeout (UDP)
+     * @param measuredRest measured latencies since the last interval, or {@code null} without {@code --hdr-log}
      */
     record LoopSummary(
             Histogram latency,
@@ -230,5 +256,6 @@ final class LoopState {
             int established,
             int alive,
             ErrorCounts errors,
-            long lost) {}
+            long lost,
+            @Nullable Histogram measuredRest) {}
 }

@@ -1,8 +1,11 @@
 package dev.tcpkit.app.bench;
 
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /** The final report for people: what ran, then one line each for connections, throughput, latency and errors. */
@@ -60,6 +63,37 @@ public final class TextReport {
                             c.timeout().toNanos())));
         }
         line(out, "errors", errors(r));
+        return out.toString();
+    }
+
+    /**
+     * {@code tcpkit report}'s: which logs, how many intervals over which wall-clock span, then the merged latencies
+     * as a run reports them (connect mode: {@code connect} and {@code echo}).
+     */
+    public static String format(MergedLogs m) {
+        StringBuilder out = new StringBuilder();
+        int logs = m.files().size();
+        String span = m.intervals() == 0
+                ? "no intervals"
+                : String.format(
+                        Locale.ROOT,
+                        "%,d intervals from %s to %s",
+                        m.intervals(),
+                        Instant.ofEpochMilli(m.startMillis()),
+                        Instant.ofEpochMilli(m.endMillis()));
+        out.append(String.format(
+                Locale.ROOT,
+                "tcpkit report: %,d log%s (%s), %s%n",
+                logs,
+                logs == 1 ? "" : "s",
+                m.files().stream().map(Path::toString).collect(Collectors.joining(", ")),
+                span));
+        if (m.connectLatency().getTotalCount() > 0) {
+            line(out, "connect", percentiles(m.connectLatency()));
+            line(out, "echo", percentiles(m.latency()));
+        } else {
+            line(out, "latency", percentiles(m.latency()));
+        }
         return out.toString();
     }
 

@@ -6,6 +6,7 @@ import dev.tcpkit.app.bench.BenchResult;
 import dev.tcpkit.app.bench.BenchRun;
 import dev.tcpkit.app.bench.JsonReport;
 import dev.tcpkit.app.bench.LatencyChart;
+import dev.tcpkit.app.bench.LatencyLog;
 import dev.tcpkit.app.bench.Progress;
 import dev.tcpkit.app.bench.TextReport;
 import dev.tcpkit.app.client.ProxyUrl;
@@ -183,6 +184,14 @@ final class BenchCommand implements Callable<Integer> {
     Path plot;
 
     @Option(
+            names = "--hdr-log",
+            paramLabel = "FILE",
+            description = "Also write the latencies as an HdrHistogram interval log, one interval a second;"
+                    + " tcpkit report merges the logs of several generators.")
+    @Nullable
+    Path hdrLog;
+
+    @Option(
             names = "--start-at",
             paramLabel = "TIME",
             converter = StartAtConverter.class,
@@ -212,13 +221,17 @@ final class BenchCommand implements Callable<Integer> {
                     err.flush();
                 }
                 : p -> {};
-        if (startAt != null) {
-            long waitMillis = Duration.between(Instant.now(), startAt).toMillis();
-            if (waitMillis > 0) {
-                Thread.sleep(waitMillis);
+        BenchResult result;
+        // Opened before the wait: a log that cannot be written fails now, not after the run.
+        try (LatencyLog log = hdrLog == null ? null : LatencyLog.create(hdrLog)) {
+            if (startAt != null) {
+                long waitMillis = Duration.between(Instant.now(), startAt).toMillis();
+                if (waitMillis > 0) {
+                    Thread.sleep(waitMillis);
+                }
             }
+            result = BenchRun.run(config, listener, log);
         }
-        BenchResult result = BenchRun.run(config, listener);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(JsonReport.format(result));
@@ -240,6 +253,9 @@ final class BenchCommand implements Callable<Integer> {
     private BenchConfig config(boolean live) {
         if (plot != null && Files.isDirectory(plot)) {
             throw new ParameterException(spec.commandLine(), "--plot needs a file name, not a directory: " + plot);
+        }
+        if (hdrLog != null && Files.isDirectory(hdrLog)) {
+            throw new ParameterException(spec.commandLine(), "--hdr-log needs a file name, not a directory: " + hdrLog);
         }
         BenchMode benchMode = BenchMode.valueOf(mode.name().toUpperCase(Locale.ROOT));
         Duration measured = duration != null ? duration : count > 0 ? Duration.ZERO : Duration.ofSeconds(10);

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
         name = "tcpkit",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "TCP server and client toolkit: ready-made services, a netcat-style client, a load generator.",
+        description = "TCP server and client toolkit: ready-made services, a netcat-style client, a load generator and"
+                + " its merged report.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -35,6 +36,7 @@ final class TcpkitCommand implements Callable<Integer> {
         SUBCOMMANDS.put("serve", ServeCommand::new);
         SUBCOMMANDS.put("connect", ConnectCommand::new);
         SUBCOMMANDS.put("bench", BenchCommand::new);
+        SUBCOMMANDS.put("report", ReportCommand::new);
         SUBCOMMANDS.put(HELP, CommandLine.HelpCommand::new);
     }
 

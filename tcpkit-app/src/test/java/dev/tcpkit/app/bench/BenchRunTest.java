@@ -12,11 +12,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Bench runs over real loopback sockets against tcpkit's own echo service (and some misbehaving servers). */
 @Timeout(120)
@@ -151,6 +153,76 @@ final class BenchRunTest {
                     .contains("warmup")
                     .contains("msgs/s")
                     .contains("MB/s");
+        }
+    }
+
+    @Test
+    void theHdrLogHoldsEveryMeasuredLatencyAndNoWarmupOneIntervalASecond(@TempDir Path dir) throws Exception {
+        BenchConfig config = new BenchConfig(
+                "127.0.0.1",
+                1,
+                BenchMode.PINGPONG,
+                2,
+                64,
+                Duration.ofMillis(2200),
+                0,
+                Duration.ofMillis(500),
+                0,
+                0,
+                1,
+                Transport.AUTO,
+                TIMEOUT,
+                false,
+                false);
+        Path file = dir.resolve("run.hlog");
+        try (TcpServer server = echoServer()) {
+            BenchResult result;
+            try (LatencyLog log = LatencyLog.create(file)) {
+                result = BenchRun.run(withPort(config, server.port()), p -> {}, log);
+            }
+
+            MergedLogs logged = MergedLogs.read(List.of(file));
+            assertThat(logged.latency()).isEqualTo(result.latency());
+            assertThat(logged.latency().getTotalCount())
+                    .isEqualTo(result.messages())
+                    .isPositive();
+            assertThat(logged.intervals())
+                    .as("2.7 s of traffic, a second each, and the rest")
+                    .isBetween(3, 4);
+            assertThat(logged.connectLatency().getTotalCount()).isZero();
+        }
+    }
+
+    @Test
+    void connectModeLogsTheConnectLatenciesTaggedApart(@TempDir Path dir) throws Exception {
+        BenchConfig config = new BenchConfig(
+                "127.0.0.1",
+                1,
+                BenchMode.CONNECT,
+                20,
+                64,
+                Duration.ofMillis(300),
+                0,
+                Duration.ZERO,
+                0,
+                0,
+                0,
+                Transport.AUTO,
+                TIMEOUT,
+                false,
+                false);
+        Path file = dir.resolve("connect.hlog");
+        try (TcpServer server = echoServer()) {
+            BenchResult result;
+            try (LatencyLog log = LatencyLog.create(file)) {
+                result = BenchRun.run(withPort(config, server.port()), p -> {}, log);
+            }
+
+            MergedLogs logged = MergedLogs.read(List.of(file));
+            assertThat(logged.connectLatency()).isEqualTo(result.connectLatency());
+            assertThat(logged.latency().getTotalCount())
+                    .isEqualTo(result.messages())
+                    .isEqualTo(20);
         }
     }
 

@@ -11,11 +11,13 @@ import dev.tcpkit.options.Transport;
 import dev.tcpkit.testing.AdminHttp;
 import dev.tcpkit.testing.LoopbackClient;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,7 +73,7 @@ final class CommandLineTest {
     @Test
     void helpCommandShowsTheTopOrTheNamedCommandsHelpAndExitsZero() {
         assertThat(execute("help")).isZero();
-        assertThat(out.toString()).startsWith("Usage: tcpkit").contains("serve", "connect", "bench", "help");
+        assertThat(out.toString()).startsWith("Usage: tcpkit").contains("serve", "connect", "bench", "report", "help");
         out.getBuffer().setLength(0);
         assertThat(execute("help", "connect")).isZero();
         assertThat(out.toString()).startsWith("Usage: tcpkit connect").contains("--recv-first");
@@ -533,6 +537,64 @@ final class CommandLineTest {
         assertNoStackTrace();
     }
 
+    @Test
+    void benchWithAnHdrLogThatCannotBeWrittenFailsWithOneLineBeforeConnecting(@TempDir Path dir) throws IOException {
+        Path log = dir.resolve("missing").resolve("a.hlog");
+        // Nothing listens on the port: the log is refused before any connect is tried.
+        assertThat(execute("bench", "127.0.0.1", Integer.toString(freePort()), "--hdr-log", log.toString()))
+                .isEqualTo(1);
+        assertThat(err.toString().lines()).containsExactly("cannot write " + log + ": no such file or directory");
+    }
+
+    @Test
+    void benchRefusesADirectoryAsItsHdrLog(@TempDir Path dir) {
+        assertUsageError(
+                "--hdr-log needs a file name, not a directory: " + dir,
+                "bench",
+                "127.0.0.1",
+                "7",
+                "--hdr-log",
+                dir.toString());
+    }
+
+    // --- report: merging bench --hdr-log files ---
+
+    @Test
+    void reportMergesLogsIntoOneJsonObject(@TempDir Path dir) throws IOException {
+        Path a = hdrLog(dir.resolve("a.hlog"), 1_000, 2_000, 3_000);
+        Path b = hdrLog(dir.resolve("b.hlog"), 4_000_000);
+
+        assertThat(execute("report", a.toString(), b.toString(), "--json")).isZero();
+
+        assertThat(out.toString().lines())
+                .singleElement()
+                .satisfies(json -> assertThat(json)
+                        .startsWith("{\"logs\":[\"" + a + "\",\"" + b + "\"],\"intervals\":2,")
+                        .contains("\"msgs\":4,\"latency_us\":{\"samples\":4,")
+                        .contains("\"max\":4001.8,"));
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void reportNeedsAtLeastOneFile() {
+        assertThat(execute("report")).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).hasValue("Missing required parameter: 'FILE'");
+        assertThat(err.toString()).contains("Usage: tcpkit report");
+    }
+
+    @Test
+    void reportOfAMissingOrForeignFileIsOneLineAndExitCodeOne(@TempDir Path dir) throws IOException {
+        Path missing = dir.resolve("missing.hlog");
+        assertThat(execute("report", missing.toString())).isEqualTo(1);
+        assertThat(err.toString().lines()).containsExactly("cannot read " + missing + ": no such file or directory");
+
+        err.getBuffer().setLength(0);
+        Path text = Files.writeString(dir.resolve("notes.txt"), "not a log\n");
+        assertThat(execute("report", text.toString())).isEqualTo(1);
+        assertThat(err.toString().lines()).singleElement().asString().startsWith(text + " is not an HdrHistogram");
+        assertNoStackTrace();
+    }
+
     // --- bench: the configuration's rules, in its words ---
 
     @ParameterizedTest(name = "bench {0} {1}")
@@ -615,6 +677,23 @@ final class CommandLineTest {
             return String.valueOf(e.getMessage());
         }
         throw new AssertionError("BenchConfig accepts " + option + " " + value);
+    }
+
+    /** An interval log at {@code file} of one interval holding {@code nanos}, as HdrHistogram's writer writes it. */
+    private static Path hdrLog(Path file, long... nanos) throws IOException {
+        Histogram h = new Histogram(3);
+        for (long n : nanos) {
+            h.recordValue(n);
+        }
+        try (PrintStream stream = new PrintStream(Files.newOutputStream(file), true, UTF_8)) {
+            HistogramLogWriter writer = new HistogramLogWriter(stream);
+            writer.outputLogFormatVersion();
+            writer.outputStartTime(1_000_000L);
+            writer.outputBaseTime(1_000_000L);
+            writer.outputLegend();
+            writer.outputIntervalHistogram(0, 1, h, 1e6);
+        }
+        return file;
     }
 
     private int execute(String... args) {
