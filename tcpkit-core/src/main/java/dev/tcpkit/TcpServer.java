@@ -206,7 +206,8 @@ public final class TcpServer implements AutoCloseable {
                 counters(),
                 ConfiguredLimits.of(spec.server(), spec.guard(), tlsProvider()),
                 spec.service()::bindMeters,
-                datagrams);
+                datagrams,
+                spec.service().recordSink());
     }
 
     private void stopStarting() {

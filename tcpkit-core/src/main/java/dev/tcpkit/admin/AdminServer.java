@@ -6,6 +6,7 @@ import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.options.Transport;
+import dev.tcpkit.sink.RecordSink;
 import dev.tcpkit.transport.SideServer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.netty.channel.Channel;
@@ -76,7 +77,8 @@ public final class AdminServer implements AutoCloseable {
             ServerCounters counters,
             Map<String, String> limits,
             MeterBinder serviceMeters,
-            @Nullable DatagramCounters datagrams) {}
+            @Nullable DatagramCounters datagrams,
+            @Nullable RecordSink sink) {}
 
     private AdminServer(
             SideServer side,

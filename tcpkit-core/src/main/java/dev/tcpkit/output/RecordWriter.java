@@ -2,6 +2,9 @@ package dev.tcpkit.output;
 
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.sink.RecordSink;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -63,7 +66,9 @@ public final class RecordWriter implements AutoCloseable {
     private final LongAdder submitted = new LongAdder();
     /** Those of them now in every output. */
     private final AtomicLong written = new AtomicLong();
-    /** Records the sink had not delivered when {@link #close} gave up on it. */
+    /** Message records on stdout and in the file that the sink has neither delivered nor rejected yet. */
+    private final AtomicLong sinkPending = new AtomicLong();
+    /** Those of them {@link #close} gave up on: never acknowledged, counted as lost. */
     private final AtomicLong undeliveredToSink = new AtomicLong();
 
     private volatile boolean closed;
@@ -219,6 +224,29 @@ public final class RecordWriter implements AutoCloseable {
         return failure.minimalCompletionStage();
     }
 
+    /** Where records go beside stdout and the file, if anywhere. */
+    public @Nullable RecordSink sink() {
+        return sink;
+    }
+
+    /**
+     * The sink's backlog (records in flight, the oldest one's age) and its own meters, for {@code /metrics}; nothing
+     * without a sink.
+     */
+    public void bindMeters(MeterRegistry registry) {
+        RecordSink s = sink;
+        if (s == null) {
+            return;
+        }
+        Gauge.builder("tcpkit.sink.records.in.flight", s, RecordSink::inFlight)
+                .description("Records sent to the sink (Kafka) and not yet acknowledged by it")
+                .register(registry);
+        TimeGauge.builder("tcpkit.sink.oldest.record.age", s, TimeUnit.MILLISECONDS, RecordSink::oldestAgeMillis)
+                .description("How long the oldest record in flight to the sink has waited")
+                .register(registry);
+        s.bindMeters(registry);
+    }
+
     /**
      * Records handed to {@link #write} that are not in every output: an output failed, or {@link #close} gave up
      * waiting for them. Final once {@code close} has returned.
@@ -299,8 +327,10 @@ public final class RecordWriter implements AutoCloseable {
         }
         AtomicInteger left = new AtomicInteger(messages.size());
         AtomicBoolean rejected = new AtomicBoolean();
+        sinkPending.addAndGet(messages.size()); // before the first send: a record not handed over yet is pending too
         for (MessageRecord message : messages) {
             sink.send(message.client(), RecordJson.json(message, service), error -> {
+                sinkPending.decrementAndGet();
                 if (error != null) {
                     Consumer<Throwable> onRejected = entry.onRejected();
                     if (rejected.compareAndSet(false, true) && onRejected != null) {
@@ -481,19 +511,26 @@ public final class RecordWriter implements AutoCloseable {
         queue.add(STOP);
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean finished = awaitThread(timeout);
+        long undelivered = 0;
         if (sink != null) {
-            long undelivered = sink.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (undelivered > 0) {
-                undeliveredToSink.set(undelivered);
-            }
+            sink.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            undelivered = sinkPending.get();
+            undeliveredToSink.set(undelivered);
         }
         long lost = lost();
         if (lost == 0) {
             return;
         }
-        String why = finished
-                ? "not written to every output"
-                : "the outputs did not take them in the " + timeout.toMillis() + " ms left to flush (--drain-timeout)";
+        String why;
+        if (undelivered > 0 && sink != null) {
+            why = undelivered + " not delivered to " + sink.name() + " in the " + timeout.toMillis()
+                    + " ms left to flush (--drain-timeout)";
+        } else {
+            why = finished
+                    ? "not written to every output"
+                    : "the outputs did not take them in the " + timeout.toMillis()
+                            + " ms left to flush (--drain-timeout)";
+        }
         log.atError()
                 .addKeyValue("event", "records-lost")
                 .addKeyValue("lost", lost)

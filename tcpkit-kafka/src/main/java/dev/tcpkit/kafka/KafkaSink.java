@@ -1,6 +1,9 @@
 package dev.tcpkit.kafka;
 
 import dev.tcpkit.sink.RecordSink;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -69,17 +72,27 @@ public final class KafkaSink implements RecordSink {
     }
 
     @Override
+    public String name() {
+        return "Kafka topic " + topic;
+    }
+
+    @Override
     public void send(String key, String json, Consumer<@Nullable Throwable> done) {
         long id = sequence.incrementAndGet();
         inFlight.put(id, System.nanoTime());
         ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, json);
         while (true) {
+            if (closing) {
+                return; // the producer is closed or closing: stays in flight, counted as undelivered
+            }
             Attempt attempt = new Attempt(id, done);
             try {
                 var unused = producer.send(record, attempt);
             } catch (KafkaException e) {
                 completed(id, e, done);
                 return;
+            } catch (IllegalStateException closedMeanwhile) {
+                return; // closed between the check and the send: undelivered, as above
             }
             Exception refused = attempt.sent();
             if (!(refused instanceof org.apache.kafka.common.errors.TimeoutException)) {
@@ -89,9 +102,6 @@ public final class KafkaSink implements RecordSink {
                 return;
             }
             // The buffer is full or the broker not reached yet: try again, the writer's queue backs up meanwhile.
-            if (closing) {
-                return; // stays in flight, counted as undelivered: never acknowledged
-            }
         }
     }
 
@@ -144,12 +154,12 @@ public final class KafkaSink implements RecordSink {
         done.accept(error);
     }
 
-    /** Records sent to Kafka and not yet acknowledged by it. */
-    public long backlog() {
+    @Override
+    public long inFlight() {
         return inFlight.size();
     }
 
-    /** How long the oldest record in flight has waited for Kafka, in milliseconds; 0 if none. */
+    @Override
     public long oldestAgeMillis() {
         Map.Entry<Long, Long> oldest = inFlight.firstEntry();
         return oldest == null
@@ -157,19 +167,22 @@ public final class KafkaSink implements RecordSink {
                 : Duration.ofNanos(System.nanoTime() - oldest.getValue()).toMillis();
     }
 
-    /** Records Kafka refused for good. */
-    public long rejected() {
-        return rejected.get();
+    /** Records refused for good, and the producer's own metrics (record send rate, batch size, request latency, buffer available, ...). */
+    @Override
+    public void bindMeters(MeterRegistry registry) {
+        FunctionCounter.builder("tcpkit.sink.records.rejected", rejected, AtomicLong::get)
+                .description("Records Kafka refused for good (their connections were cut: record-rejected)")
+                .register(registry);
+        new KafkaClientMetrics(producer).bindTo(registry);
     }
 
     @Override
-    public long close(Duration timeout) {
+    public void close(Duration timeout) {
         closing = true;
         try {
             producer.close(timeout);
         } catch (KafkaException e) {
             log.warn("closing the Kafka producer: {}", e.getMessage());
         }
-        return inFlight.size();
     }
 }
