@@ -149,8 +149,7 @@ public final class KafkaSink implements RecordSink {
             return; // given up on at close: stays in flight, counted as undelivered
         }
         inFlight.remove(id);
-        rejected.incrementAndGet();
-        log.atError().addKeyValue("event", "record-rejected").log("record rejected by Kafka: {}", error.getMessage());
+        rejected.incrementAndGet(); // said in one line, with the client, as its connection is cut (PendingRecords)
         done.accept(error);
     }
 
