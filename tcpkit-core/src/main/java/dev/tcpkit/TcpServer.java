@@ -207,7 +207,7 @@ public final class TcpServer implements AutoCloseable {
                 ConfiguredLimits.of(spec.server(), spec.guard(), tlsProvider()),
                 spec.service()::bindMeters,
                 datagrams,
-                spec.service().recordSink());
+                spec.service().sinkBacklog());
     }
 
     private void stopStarting() {

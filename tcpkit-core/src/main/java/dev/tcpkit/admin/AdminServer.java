@@ -6,7 +6,7 @@ import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.options.Transport;
-import dev.tcpkit.sink.RecordSink;
+import dev.tcpkit.sink.SinkBacklog;
 import dev.tcpkit.transport.SideServer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.netty.channel.Channel;
@@ -78,7 +78,7 @@ public final class AdminServer implements AutoCloseable {
             Map<String, String> limits,
             MeterBinder serviceMeters,
             @Nullable DatagramCounters datagrams,
-            @Nullable RecordSink sink) {}
+            @Nullable SinkBacklog sinkBacklog) {}
 
     private AdminServer(
             SideServer side,

@@ -7,7 +7,7 @@ import dev.tcpkit.connection.Connection;
 import dev.tcpkit.connection.ConnectionRegistry;
 import dev.tcpkit.connection.DatagramCounters;
 import dev.tcpkit.connection.ServerCounters;
-import dev.tcpkit.sink.RecordSink;
+import dev.tcpkit.sink.SinkBacklog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
@@ -111,10 +111,10 @@ final class ApiJson {
                 json.writeEndObject();
                 json.writeEndObject();
             }
-            RecordSink sink = view.sink();
+            SinkBacklog sink = view.sinkBacklog();
             if (sink != null) {
                 json.writeObjectFieldStart("sink");
-                json.writeStringField("name", sink.name());
+                json.writeStringField("name", sink.sink());
                 json.writeNumberField("inFlight", sink.inFlight());
                 json.writeNumberField("oldestAgeSeconds", sink.oldestAgeMillis() / 1000.0);
                 json.writeEndObject();

@@ -2,6 +2,7 @@ package dev.tcpkit.output;
 
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.sink.RecordSink;
+import dev.tcpkit.sink.SinkBacklog;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
@@ -224,9 +225,28 @@ public final class RecordWriter implements AutoCloseable {
         return failure.minimalCompletionStage();
     }
 
-    /** Where records go beside stdout and the file, if anywhere. */
-    public @Nullable RecordSink sink() {
-        return sink;
+    /** The records on their way to the sink, if there is one. */
+    public @Nullable SinkBacklog sinkBacklog() {
+        RecordSink s = sink;
+        if (s == null) {
+            return null;
+        }
+        return new SinkBacklog() {
+            @Override
+            public String sink() {
+                return s.name();
+            }
+
+            @Override
+            public long inFlight() {
+                return sinkPending.get();
+            }
+
+            @Override
+            public long oldestAgeMillis() {
+                return s.oldestAgeMillis();
+            }
+        };
     }
 
     /**
@@ -235,14 +255,15 @@ public final class RecordWriter implements AutoCloseable {
      */
     public void bindMeters(MeterRegistry registry) {
         RecordSink s = sink;
-        if (s == null) {
+        SinkBacklog backlog = sinkBacklog();
+        if (s == null || backlog == null) {
             return;
         }
-        Gauge.builder("tcpkit.sink.records.in.flight", s, RecordSink::inFlight)
-                .description("Records sent to the sink (Kafka) and not yet acknowledged by it")
+        Gauge.builder("tcpkit.sink.records.in.flight", backlog, SinkBacklog::inFlight)
+                .description("Records on their way to the sink (Kafka) and not yet acknowledged by it")
                 .register(registry);
-        TimeGauge.builder("tcpkit.sink.oldest.record.age", s, TimeUnit.MILLISECONDS, RecordSink::oldestAgeMillis)
-                .description("How long the oldest record in flight to the sink has waited")
+        TimeGauge.builder("tcpkit.sink.oldest.record.age", backlog, TimeUnit.MILLISECONDS, SinkBacklog::oldestAgeMillis)
+                .description("How long the oldest record not yet acknowledged by the sink has waited")
                 .register(registry);
         s.bindMeters(registry);
     }

@@ -1,6 +1,6 @@
 package dev.tcpkit.service;
 
-import dev.tcpkit.sink.RecordSink;
+import dev.tcpkit.sink.SinkBacklog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import java.io.IOException;
@@ -87,10 +87,10 @@ public interface Service {
     }
 
     /**
-     * Where the service's records go beside stdout and {@code --output} (Kafka), for the admin page's backlog; none by
+     * The service's records on their way to its record sink (Kafka), for the admin page and {@code /metrics}; none by
      * default.
      */
-    default @Nullable RecordSink recordSink() {
+    default @Nullable SinkBacklog sinkBacklog() {
         return null;
     }
 

@@ -28,10 +28,7 @@ public interface RecordSink {
      */
     void send(String key, String json, Consumer<@Nullable Throwable> done);
 
-    /** Records sent and not yet delivered: the backlog the admin page and {@code /metrics} show. */
-    long inFlight();
-
-    /** How long the oldest record in flight has waited, in milliseconds; 0 if none. */
+    /** How long the oldest record sent and not yet delivered has waited, in milliseconds; 0 if none. */
     long oldestAgeMillis();
 
     /** Registers the sink's own meters (the Kafka producer's) for {@code /metrics}; none by default. */

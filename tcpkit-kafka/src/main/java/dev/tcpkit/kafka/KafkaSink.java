@@ -154,11 +154,6 @@ public final class KafkaSink implements RecordSink {
     }
 
     @Override
-    public long inFlight() {
-        return inFlight.size();
-    }
-
-    @Override
     public long oldestAgeMillis() {
         Map.Entry<Long, Long> oldest = inFlight.firstEntry();
         return oldest == null

@@ -8,7 +8,7 @@ import dev.tcpkit.TcpServer;
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.service.message.MessageService;
-import dev.tcpkit.sink.RecordSink;
+import dev.tcpkit.sink.SinkBacklog;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -157,7 +157,7 @@ class KafkaSinkTest {
             assertThat(stalledAt)
                     .as("bytes the client could send while Kafka was down")
                     .isLessThan(Flood.TOTAL / 2);
-            RecordSink floodSink = java.util.Objects.requireNonNull(flood.recordSink());
+            SinkBacklog floodSink = java.util.Objects.requireNonNull(flood.sinkBacklog());
             assertThat(floodSink.inFlight()).as("backlog").isPositive();
             assertThat(floodSink.oldestAgeMillis()).as("oldest age").isPositive();
 

@@ -5,7 +5,7 @@ import dev.tcpkit.output.HexDumpHandler;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.service.Service;
-import dev.tcpkit.sink.RecordSink;
+import dev.tcpkit.sink.SinkBacklog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import java.io.IOException;
@@ -69,8 +69,8 @@ public final class HexDumpService implements Service {
     }
 
     @Override
-    public @Nullable RecordSink recordSink() {
-        return service.recordSink();
+    public @Nullable SinkBacklog sinkBacklog() {
+        return service.sinkBacklog();
     }
 
     @Override

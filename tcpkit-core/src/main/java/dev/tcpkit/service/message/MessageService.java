@@ -6,6 +6,7 @@ import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.sink.RecordSink;
+import dev.tcpkit.sink.SinkBacklog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -111,8 +112,8 @@ public final class MessageService implements Service {
     }
 
     @Override
-    public @Nullable RecordSink recordSink() {
-        return writer.sink();
+    public @Nullable SinkBacklog sinkBacklog() {
+        return writer.sinkBacklog();
     }
 
     @Override
