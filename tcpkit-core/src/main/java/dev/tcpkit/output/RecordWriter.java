@@ -5,6 +5,7 @@ import dev.tcpkit.sink.RecordSink;
 import dev.tcpkit.sink.SinkBacklog;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -94,6 +95,8 @@ public final class RecordWriter implements AutoCloseable {
 
     /** Where records go beside stdout and the file (Kafka), or {@code null}. */
     private final @Nullable RecordSink sink;
+    /** The records on their way to the sink; {@code null} without one. */
+    private final @Nullable Backlog backlog;
     /** The service name in each record's JSON for the sink. */
     private final String service;
 
@@ -132,6 +135,7 @@ public final class RecordWriter implements AutoCloseable {
 
     private RecordWriter(Writer stdout, @Nullable LinesFile file, String service, @Nullable RecordSink sink) {
         this.sink = sink;
+        this.backlog = sink == null ? null : new Backlog(sink);
         this.service = service;
         this.stdout = stdout;
         this.file = file;
@@ -227,26 +231,32 @@ public final class RecordWriter implements AutoCloseable {
 
     /** The records on their way to the sink, if there is one. */
     public @Nullable SinkBacklog sinkBacklog() {
-        RecordSink s = sink;
-        if (s == null) {
-            return null;
+        return backlog;
+    }
+
+    /** What {@link #sinkBacklog} shows: one object, as long-lived as the writer (a gauge holds it weakly). */
+    private final class Backlog implements SinkBacklog {
+        private final RecordSink sink;
+
+        Backlog(RecordSink sink) {
+            this.sink = sink;
         }
-        return new SinkBacklog() {
-            @Override
-            public String sink() {
-                return s.name();
-            }
 
-            @Override
-            public long inFlight() {
-                return sinkPending.get();
-            }
+        @Override
+        public String sink() {
+            return sink.name();
+        }
 
-            @Override
-            public long oldestAgeMillis() {
-                return s.oldestAgeMillis();
-            }
-        };
+        @Override
+        public long inFlight() {
+            // Every record of a writer with a sink is a message record: those not on stdout yet wait for it too.
+            return Math.max(0, submitted.sum() - written.get()) + sinkPending.get();
+        }
+
+        @Override
+        public long oldestAgeMillis() {
+            return sink.oldestAgeMillis();
+        }
     }
 
     /**
@@ -255,15 +265,18 @@ public final class RecordWriter implements AutoCloseable {
      */
     public void bindMeters(MeterRegistry registry) {
         RecordSink s = sink;
-        SinkBacklog backlog = sinkBacklog();
-        if (s == null || backlog == null) {
+        SinkBacklog b = backlog;
+        if (s == null || b == null) {
             return;
         }
-        Gauge.builder("tcpkit.sink.records.in.flight", backlog, SinkBacklog::inFlight)
+        Tags tags = Tags.of("service", service);
+        Gauge.builder("tcpkit.sink.records.in.flight", b, SinkBacklog::inFlight)
                 .description("Records on their way to the sink (Kafka) and not yet acknowledged by it")
+                .tags(tags)
                 .register(registry);
-        TimeGauge.builder("tcpkit.sink.oldest.record.age", backlog, TimeUnit.MILLISECONDS, SinkBacklog::oldestAgeMillis)
+        TimeGauge.builder("tcpkit.sink.oldest.record.age", b, TimeUnit.MILLISECONDS, SinkBacklog::oldestAgeMillis)
                 .description("How long the oldest record not yet acknowledged by the sink has waited")
+                .tags(tags)
                 .register(registry);
         s.bindMeters(registry);
     }
@@ -532,19 +545,17 @@ public final class RecordWriter implements AutoCloseable {
         queue.add(STOP);
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean finished = awaitThread(timeout);
-        long undelivered = 0;
         if (sink != null) {
             sink.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            undelivered = sinkPending.get();
-            undeliveredToSink.set(undelivered);
+            undeliveredToSink.set(sinkPending.get());
         }
         long lost = lost();
         if (lost == 0) {
             return;
         }
         String why;
-        if (undelivered > 0 && sink != null) {
-            why = undelivered + " not delivered to " + sink.name() + " in the " + timeout.toMillis()
+        if (sink != null && !failure.isDone()) {
+            why = "not delivered to " + sink.name() + " in the " + timeout.toMillis()
                     + " ms left to flush (--drain-timeout)";
         } else {
             why = finished

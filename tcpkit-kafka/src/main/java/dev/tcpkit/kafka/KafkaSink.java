@@ -1,7 +1,6 @@
 package dev.tcpkit.kafka;
 
 import dev.tcpkit.sink.RecordSink;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
@@ -53,7 +52,6 @@ public final class KafkaSink implements RecordSink {
     private final ConcurrentSkipListMap<Long, Long> inFlight = new ConcurrentSkipListMap<>();
 
     private final AtomicLong sequence = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
     private volatile boolean closing;
 
     /**
@@ -149,7 +147,7 @@ public final class KafkaSink implements RecordSink {
             return; // given up on at close: stays in flight, counted as undelivered
         }
         inFlight.remove(id);
-        rejected.incrementAndGet(); // said in one line, with the client, as its connection is cut (PendingRecords)
+        // Said in one line, with the client, as its connection is cut (PendingRecords), and counted as that reason.
         done.accept(error);
     }
 
@@ -161,12 +159,9 @@ public final class KafkaSink implements RecordSink {
                 : Duration.ofNanos(System.nanoTime() - oldest.getValue()).toMillis();
     }
 
-    /** Records refused for good, and the producer's own metrics (record send rate, batch size, request latency, buffer available, ...). */
+    /** The producer's own metrics (record send rate, batch size, request latency, buffer available, ...). */
     @Override
     public void bindMeters(MeterRegistry registry) {
-        FunctionCounter.builder("tcpkit.sink.records.rejected", rejected, AtomicLong::get)
-                .description("Records Kafka refused for good (their connections were cut: record-rejected)")
-                .register(registry);
         new KafkaClientMetrics(producer).bindTo(registry);
     }
 
