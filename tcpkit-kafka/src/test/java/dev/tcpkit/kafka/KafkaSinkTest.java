@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.connection.CloseReason;
+import dev.tcpkit.service.chat.ChatService;
 import dev.tcpkit.service.message.MessageService;
 import dev.tcpkit.sink.SinkBacklog;
+import dev.tcpkit.testing.ChatClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -234,6 +236,75 @@ class KafkaSinkTest {
         assertThat(consume(topic, 2, Duration.ofSeconds(2)))
                 .extracting(r -> JSON.readTree(r.value()).get("text").asText())
                 .containsExactly("small");
+    }
+
+    /** Each chat line is recorded once, by the server its sender is on, not once per client it is relayed to. */
+    @Test
+    void chatRecordsEachLineOnce() throws Exception {
+        String topic = topic();
+        ChatService service = ChatService.builder()
+                .stdout(java.io.Writer.nullWriter())
+                .sink(sink(topic))
+                .build();
+        TcpServer server =
+                TcpServer.builder().bind("127.0.0.1", 0).service(service).start();
+        try (ChatClient alice = ChatClient.connect(server.port(), StandardCharsets.UTF_8);
+                ChatClient bob = ChatClient.connect(server.port(), StandardCharsets.UTF_8);
+                ChatClient carol = ChatClient.connect(server.port(), StandardCharsets.UTF_8)) {
+            alice.say("hello from alice");
+            assertThat(lineEndingWith(bob, "hello from alice")).startsWith("<" + alice.name() + ">");
+            assertThat(lineEndingWith(carol, "hello from alice")).startsWith("<" + alice.name() + ">");
+            bob.say("hello from bob");
+            assertThat(lineEndingWith(alice, "hello from bob")).startsWith("<" + bob.name() + ">");
+        } finally {
+            server.close();
+        }
+        List<ConsumerRecord<String, String>> records = consume(topic, 2, Duration.ofSeconds(10));
+        assertThat(records)
+                .extracting(r -> JSON.readTree(r.value()).get("text").asText())
+                .containsExactlyInAnyOrder("hello from alice", "hello from bob");
+        assertThat(records)
+                .extracting(r -> JSON.readTree(r.value()).get("name").asText())
+                .doesNotContainNull();
+    }
+
+    /** A chat line is relayed at once, Kafka or not: its relay is no acknowledgement (here no broker ever answers). */
+    @Test
+    void chatRelaysWithoutWaitingForKafka() throws Exception {
+        Properties unreachable = new Properties();
+        unreachable.setProperty("bootstrap.servers", "127.0.0.1:" + KafkaBroker.freePort());
+        ChatService service = ChatService.builder()
+                .stdout(java.io.Writer.nullWriter())
+                .sink(new KafkaSink(unreachable, topic()))
+                .build();
+        TcpServer server = TcpServer.builder()
+                .bind("127.0.0.1", 0)
+                .drainTimeout(Duration.ofSeconds(1))
+                .service(service)
+                .start();
+        try (ChatClient alice = ChatClient.connect(server.port(), StandardCharsets.UTF_8);
+                ChatClient bob = ChatClient.connect(server.port(), StandardCharsets.UTF_8)) {
+            bob.socket().setSoTimeout(5_000);
+            alice.say("relayed anyway");
+            assertThat(lineEndingWith(bob, "relayed anyway")).startsWith("<" + alice.name() + ">");
+            assertThat(service.sinkBacklog().inFlight())
+                    .as("still waiting for Kafka")
+                    .isOne();
+        } finally {
+            server.close();
+        }
+        assertThat(service.lostRecords()).as("never delivered: counted").isOne();
+    }
+
+    /** Reads lines until one ends with {@code text} (bounded by the client's read timeout). */
+    private static String lineEndingWith(ChatClient client, String text) throws IOException {
+        for (int i = 0; i < 10; i++) {
+            String line = client.readLine();
+            if (line.endsWith(text)) {
+                return line;
+            }
+        }
+        throw new AssertionError("no line ending with " + text);
     }
 
     /** A client that sends {@link #LINES} numbered lines of about 1 KB as fast as the server takes them. */
