@@ -227,7 +227,8 @@ public final class TcpServer implements AutoCloseable {
                 ConfiguredLimits.of(spec.server(), spec.guard(), tlsProvider()),
                 spec.service()::bindMeters,
                 datagrams,
-                this::draining);
+                this::draining,
+                spec.service().sinkBacklog());
     }
 
     /** When the stop was first asked for: now, if this is the first time. */

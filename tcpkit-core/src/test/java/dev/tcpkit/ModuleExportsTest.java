@@ -78,6 +78,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.Services",
                         "dev.tcpkit.TcpServer",
                         "dev.tcpkit.sink.RecordSink",
+                        "dev.tcpkit.sink.SinkBacklog",
                         "dev.tcpkit.options.BindFailedException",
                         "dev.tcpkit.options.ReloadFailedException",
                         "dev.tcpkit.options.TlsProvider",

@@ -6,6 +6,7 @@ import dev.tcpkit.connection.ServerCounters;
 import dev.tcpkit.internal.Addresses;
 import dev.tcpkit.options.BindFailedException;
 import dev.tcpkit.options.Transport;
+import dev.tcpkit.sink.SinkBacklog;
 import dev.tcpkit.transport.SideServer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.netty.channel.Channel;
@@ -69,6 +70,7 @@ public final class AdminServer implements AutoCloseable {
      * @param serviceMeters registers the service's own meters beside the server's
      * @param datagrams a UDP server's datagram counts, or {@code null} for a TCP server
      * @param draining whether the server is stopping: {@code /health} then answers 503
+     * @param sinkBacklog the records on their way to a sink (Kafka), or {@code null} without one
      */
     public record View(
             String service,
@@ -80,7 +82,8 @@ public final class AdminServer implements AutoCloseable {
             Map<String, String> limits,
             MeterBinder serviceMeters,
             @Nullable DatagramCounters datagrams,
-            BooleanSupplier draining) {}
+            BooleanSupplier draining,
+            @Nullable SinkBacklog sinkBacklog) {}
 
     private AdminServer(
             SideServer side,

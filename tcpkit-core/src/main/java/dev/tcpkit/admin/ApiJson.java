@@ -7,6 +7,7 @@ import dev.tcpkit.connection.Connection;
 import dev.tcpkit.connection.ConnectionRegistry;
 import dev.tcpkit.connection.DatagramCounters;
 import dev.tcpkit.connection.ServerCounters;
+import dev.tcpkit.sink.SinkBacklog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
@@ -66,7 +67,8 @@ final class ApiJson {
      * The server, its counters and limits, and the per-second history: {@code {"service":"echo",
      * "address":"0.0.0.0:50007","transport":"epoll","startedAt":"...","uptimeSeconds":12.5,"connections":{"open":1,
      * "accepted":3,"refused":0,"denied":0,"cut":0,"closed":{"client-closed":2,...}},"bytesIn":10,"bytesOut":10,"messages":0, with udp "datagrams":{"received":5,"answered":5,"sent":5,
-     * "dropped":{"denied":0,"too-long":0,"unwritable":0}},"limits":{...},
+     * "dropped":{"denied":0,"too-long":0,"unwritable":0}}, with a record sink (Kafka) "sink":{"name":"Kafka topic t",
+     * "inFlight":0,"oldestAgeSeconds":0.0},"limits":{...},
      * "history":{"intervalSeconds":1,"connectionsPerSecond":[...],"bytesInPerSecond":[...],
      * "bytesOutPerSecond":[...]}}}.
      */
@@ -107,6 +109,14 @@ final class ApiJson {
                     json.writeNumberField(drop.word(), datagrams.dropped(drop));
                 }
                 json.writeEndObject();
+                json.writeEndObject();
+            }
+            SinkBacklog sink = view.sinkBacklog();
+            if (sink != null) {
+                json.writeObjectFieldStart("sink");
+                json.writeStringField("name", sink.sink());
+                json.writeNumberField("inFlight", sink.inFlight());
+                json.writeNumberField("oldestAgeSeconds", sink.oldestAgeMillis() / 1000.0);
                 json.writeEndObject();
             }
             json.writeObjectFieldStart("limits");

@@ -2,6 +2,11 @@ package dev.tcpkit.output;
 
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.sink.RecordSink;
+import dev.tcpkit.sink.SinkBacklog;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -63,7 +68,9 @@ public final class RecordWriter implements AutoCloseable {
     private final LongAdder submitted = new LongAdder();
     /** Those of them now in every output. */
     private final AtomicLong written = new AtomicLong();
-    /** Records the sink had not delivered when {@link #close} gave up on it. */
+    /** Message records on stdout and in the file that the sink has neither delivered nor rejected yet. */
+    private final AtomicLong sinkPending = new AtomicLong();
+    /** Those of them {@link #close} gave up on: never acknowledged, counted as lost. */
     private final AtomicLong undeliveredToSink = new AtomicLong();
 
     private volatile boolean closed;
@@ -88,6 +95,8 @@ public final class RecordWriter implements AutoCloseable {
 
     /** Where records go beside stdout and the file (Kafka), or {@code null}. */
     private final @Nullable RecordSink sink;
+    /** The records on their way to the sink; {@code null} without one. */
+    private final @Nullable Backlog backlog;
     /** The service name in each record's JSON for the sink. */
     private final String service;
 
@@ -126,6 +135,7 @@ public final class RecordWriter implements AutoCloseable {
 
     private RecordWriter(Writer stdout, @Nullable LinesFile file, String service, @Nullable RecordSink sink) {
         this.sink = sink;
+        this.backlog = sink == null ? null : new Backlog(sink);
         this.service = service;
         this.stdout = stdout;
         this.file = file;
@@ -219,6 +229,58 @@ public final class RecordWriter implements AutoCloseable {
         return failure.minimalCompletionStage();
     }
 
+    /** The records on their way to the sink, if there is one. */
+    public @Nullable SinkBacklog sinkBacklog() {
+        return backlog;
+    }
+
+    /** What {@link #sinkBacklog} shows: one object, as long-lived as the writer (a gauge holds it weakly). */
+    private final class Backlog implements SinkBacklog {
+        private final RecordSink sink;
+
+        Backlog(RecordSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public String sink() {
+            return sink.name();
+        }
+
+        @Override
+        public long inFlight() {
+            // Every record of a writer with a sink is a message record: those not on stdout yet wait for it too.
+            return Math.max(0, submitted.sum() - written.get()) + sinkPending.get();
+        }
+
+        @Override
+        public long oldestAgeMillis() {
+            return sink.oldestAgeMillis();
+        }
+    }
+
+    /**
+     * The sink's backlog (records in flight, the oldest one's age) and its own meters, for {@code /metrics}; nothing
+     * without a sink.
+     */
+    public void bindMeters(MeterRegistry registry) {
+        RecordSink s = sink;
+        SinkBacklog b = backlog;
+        if (s == null || b == null) {
+            return;
+        }
+        Tags tags = Tags.of("service", service);
+        Gauge.builder("tcpkit.sink.records.in.flight", b, SinkBacklog::inFlight)
+                .description("Records on their way to the sink (Kafka) and not yet acknowledged by it")
+                .tags(tags)
+                .register(registry);
+        TimeGauge.builder("tcpkit.sink.oldest.record.age", b, TimeUnit.MILLISECONDS, SinkBacklog::oldestAgeMillis)
+                .description("How long the oldest record not yet acknowledged by the sink has waited")
+                .tags(tags)
+                .register(registry);
+        s.bindMeters(registry);
+    }
+
     /**
      * Records handed to {@link #write} that are not in every output: an output failed, or {@link #close} gave up
      * waiting for them. Final once {@code close} has returned.
@@ -299,8 +361,10 @@ public final class RecordWriter implements AutoCloseable {
         }
         AtomicInteger left = new AtomicInteger(messages.size());
         AtomicBoolean rejected = new AtomicBoolean();
+        sinkPending.addAndGet(messages.size()); // before the first send: a record not handed over yet is pending too
         for (MessageRecord message : messages) {
             sink.send(message.client(), RecordJson.json(message, service), error -> {
+                sinkPending.decrementAndGet();
                 if (error != null) {
                     Consumer<Throwable> onRejected = entry.onRejected();
                     if (rejected.compareAndSet(false, true) && onRejected != null) {
@@ -482,18 +546,23 @@ public final class RecordWriter implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean finished = awaitThread(timeout);
         if (sink != null) {
-            long undelivered = sink.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (undelivered > 0) {
-                undeliveredToSink.set(undelivered);
-            }
+            sink.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            undeliveredToSink.set(sinkPending.get());
         }
         long lost = lost();
         if (lost == 0) {
             return;
         }
-        String why = finished
-                ? "not written to every output"
-                : "the outputs did not take them in the " + timeout.toMillis() + " ms left to flush (--drain-timeout)";
+        String why;
+        if (sink != null && !failure.isDone()) {
+            why = "not delivered to " + sink.name() + " in the " + timeout.toMillis()
+                    + " ms left to flush (--drain-timeout)";
+        } else {
+            why = finished
+                    ? "not written to every output"
+                    : "the outputs did not take them in the " + timeout.toMillis()
+                            + " ms left to flush (--drain-timeout)";
+        }
         log.atError()
                 .addKeyValue("event", "records-lost")
                 .addKeyValue("lost", lost)

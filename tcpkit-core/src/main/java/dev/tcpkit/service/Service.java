@@ -1,5 +1,6 @@
 package dev.tcpkit.service;
 
+import dev.tcpkit.sink.SinkBacklog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a server does with each connection: installs its handlers on the connection's pipeline.
@@ -82,6 +84,14 @@ public interface Service {
      */
     default List<String> reload() throws IOException {
         return List.of();
+    }
+
+    /**
+     * The service's records on their way to its record sink (Kafka), for the admin page and {@code /metrics}; none by
+     * default.
+     */
+    default @Nullable SinkBacklog sinkBacklog() {
+        return null;
     }
 
     /**

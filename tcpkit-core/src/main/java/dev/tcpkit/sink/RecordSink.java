@@ -1,5 +1,6 @@
 package dev.tcpkit.sink;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -14,15 +15,25 @@ import org.jspecify.annotations.Nullable;
  */
 public interface RecordSink {
 
+    /** What the sink is, for a log line: {@code Kafka topic T}. Never a setting's value (it may be a secret). */
+    String name();
+
     /**
      * Sends one record; {@code done} runs, on any thread, exactly once: with {@code null} once the sink has it for
-     * good, or with the reason it never will (rejected for good).
+     * good, or with the reason it never will (rejected for good). A record still undelivered at {@link #close} gets
+     * no call.
      *
      * @param key the record's key: the client's {@code address:port}, so one connection's records keep their order
      * @param json the record as one JSON object, no line terminator
      */
     void send(String key, String json, Consumer<@Nullable Throwable> done);
 
-    /** Waits at most {@code timeout} for every record sent to be delivered, then lets go; returns how many were not. */
-    long close(Duration timeout);
+    /** How long the oldest record sent and not yet delivered has waited, in milliseconds; 0 if none. */
+    long oldestAgeMillis();
+
+    /** Registers the sink's own meters (the Kafka producer's) for {@code /metrics}; none by default. */
+    default void bindMeters(MeterRegistry registry) {}
+
+    /** Waits at most {@code timeout} for every record sent to be delivered, then lets go of the rest. */
+    void close(Duration timeout);
 }

@@ -1,6 +1,8 @@
 package dev.tcpkit.kafka;
 
 import dev.tcpkit.sink.RecordSink;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -50,7 +52,6 @@ public final class KafkaSink implements RecordSink {
     private final ConcurrentSkipListMap<Long, Long> inFlight = new ConcurrentSkipListMap<>();
 
     private final AtomicLong sequence = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
     private volatile boolean closing;
 
     /**
@@ -69,17 +70,27 @@ public final class KafkaSink implements RecordSink {
     }
 
     @Override
+    public String name() {
+        return "Kafka topic " + topic;
+    }
+
+    @Override
     public void send(String key, String json, Consumer<@Nullable Throwable> done) {
         long id = sequence.incrementAndGet();
         inFlight.put(id, System.nanoTime());
         ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, json);
         while (true) {
+            if (closing) {
+                return; // the producer is closed or closing: stays in flight, counted as undelivered
+            }
             Attempt attempt = new Attempt(id, done);
             try {
                 var unused = producer.send(record, attempt);
             } catch (KafkaException e) {
                 completed(id, e, done);
                 return;
+            } catch (IllegalStateException closedMeanwhile) {
+                return; // closed between the check and the send: undelivered, as above
             }
             Exception refused = attempt.sent();
             if (!(refused instanceof org.apache.kafka.common.errors.TimeoutException)) {
@@ -89,9 +100,6 @@ public final class KafkaSink implements RecordSink {
                 return;
             }
             // The buffer is full or the broker not reached yet: try again, the writer's queue backs up meanwhile.
-            if (closing) {
-                return; // stays in flight, counted as undelivered: never acknowledged
-            }
         }
     }
 
@@ -139,17 +147,11 @@ public final class KafkaSink implements RecordSink {
             return; // given up on at close: stays in flight, counted as undelivered
         }
         inFlight.remove(id);
-        rejected.incrementAndGet();
-        log.atError().addKeyValue("event", "record-rejected").log("record rejected by Kafka: {}", error.getMessage());
+        // Said in one line, with the client, as its connection is cut (PendingRecords), and counted as that reason.
         done.accept(error);
     }
 
-    /** Records sent to Kafka and not yet acknowledged by it. */
-    public long backlog() {
-        return inFlight.size();
-    }
-
-    /** How long the oldest record in flight has waited for Kafka, in milliseconds; 0 if none. */
+    @Override
     public long oldestAgeMillis() {
         Map.Entry<Long, Long> oldest = inFlight.firstEntry();
         return oldest == null
@@ -157,19 +159,19 @@ public final class KafkaSink implements RecordSink {
                 : Duration.ofNanos(System.nanoTime() - oldest.getValue()).toMillis();
     }
 
-    /** Records Kafka refused for good. */
-    public long rejected() {
-        return rejected.get();
+    /** The producer's own metrics (record send rate, batch size, request latency, buffer available, ...). */
+    @Override
+    public void bindMeters(MeterRegistry registry) {
+        new KafkaClientMetrics(producer).bindTo(registry);
     }
 
     @Override
-    public long close(Duration timeout) {
+    public void close(Duration timeout) {
         closing = true;
         try {
             producer.close(timeout);
         } catch (KafkaException e) {
             log.warn("closing the Kafka producer: {}", e.getMessage());
         }
-        return inFlight.size();
     }
 }

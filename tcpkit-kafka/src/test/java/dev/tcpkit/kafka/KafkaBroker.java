@@ -136,7 +136,8 @@ final class KafkaBroker {
         return mp.isEmpty() ? cp : cp + File.pathSeparator + mp;
     }
 
-    private static int freePort() throws IOException {
+    /** A free loopback port (also where no broker is: an unreachable Kafka). */
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

@@ -41,6 +41,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         root.setLevel(Level.INFO);
         root.addAppender(stderr);
         context.getLogger("io.netty").setLevel(Level.WARN);
+        // The Kafka producer logs its whole configuration and every connection at INFO: only its warnings matter here.
+        context.getLogger("org.apache.kafka").setLevel(Level.WARN);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

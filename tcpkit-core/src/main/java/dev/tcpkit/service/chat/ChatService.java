@@ -7,6 +7,8 @@ import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.service.Service;
 import dev.tcpkit.sink.RecordSink;
+import dev.tcpkit.sink.SinkBacklog;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -91,6 +93,17 @@ public final class ChatService implements Service {
     public void close(Duration timeout) {
         room.close();
         writer.close(timeout);
+    }
+
+    /** The record sink's backlog and meters (Kafka's), if there is a sink. */
+    @Override
+    public void bindMeters(MeterRegistry registry) {
+        writer.bindMeters(registry);
+    }
+
+    @Override
+    public @Nullable SinkBacklog sinkBacklog() {
+        return writer.sinkBacklog();
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.tcpkit.output.HexDumpHandler;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.service.Service;
+import dev.tcpkit.sink.SinkBacklog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A service with a {@code --hex-dump}: every byte each client sends and receives, in {@code xxd}'s layout, appended
@@ -64,6 +66,11 @@ public final class HexDumpService implements Service {
     @Override
     public void bindMeters(MeterRegistry registry) {
         service.bindMeters(registry);
+    }
+
+    @Override
+    public @Nullable SinkBacklog sinkBacklog() {
+        return service.sinkBacklog();
     }
 
     @Override
