@@ -1,5 +1,6 @@
 package dev.tcpkit.app.cli;
 
+import dev.tcpkit.internal.Errors;
 import dev.tcpkit.kafka.KafkaSink;
 import dev.tcpkit.sink.RecordSink;
 import java.io.IOException;
@@ -67,7 +68,7 @@ final class KafkaOptions {
             try (Reader in = Files.newBufferedReader(propertiesFile)) {
                 config.load(in);
             } catch (IOException e) {
-                throw new IOException("cannot read --kafka-properties " + propertiesFile + ": " + e.getMessage(), e);
+                throw new IOException("cannot read --kafka-properties " + propertiesFile + ": " + Errors.reason(e), e);
             }
         }
         for (String property : properties) {

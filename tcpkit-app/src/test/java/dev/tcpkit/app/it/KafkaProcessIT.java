@@ -104,6 +104,17 @@ final class KafkaProcessIT {
         }
     }
 
+    @Test
+    void aMissingPropertiesFileIsOneLineAndExitOne(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing.properties");
+        try (TcpkitProcess server = TcpkitProcess.startServe(
+                "log", "--kafka", "127.0.0.1:9", "--kafka-topic", "lines", "--kafka-properties", missing.toString())) {
+            assertThat(server.awaitExit(Duration.ofSeconds(20))).isOne();
+            assertThat(server.stderrLines())
+                    .containsExactly("cannot read --kafka-properties " + missing + ": no such file or directory");
+        }
+    }
+
     private static boolean answered(LoopbackClient client) throws IOException {
         try {
             return client.socket().getInputStream().read() != -1;
