@@ -264,9 +264,8 @@ public final class RecordWriter implements AutoCloseable {
      * without a sink.
      */
     public void bindMeters(MeterRegistry registry) {
-        RecordSink s = sink;
-        SinkBacklog b = backlog;
-        if (s == null || b == null) {
+        Backlog b = backlog;
+        if (b == null) {
             return;
         }
         Tags tags = Tags.of("service", service);
@@ -278,7 +277,7 @@ public final class RecordWriter implements AutoCloseable {
                 .description("How long the oldest record not yet acknowledged by the sink has waited")
                 .tags(tags)
                 .register(registry);
-        s.bindMeters(registry);
+        b.sink.bindMeters(registry);
     }
 
     /**
