@@ -1,5 +1,7 @@
 package dev.tcpkit.app.cli;
 
+import picocli.CommandLine;
+
 /** The {@code tcpkit} program. */
 public final class Main {
     private static final String LEAK_DETECTION = "io.netty.leakDetection.level";
@@ -13,5 +15,10 @@ public final class Main {
             System.setProperty(LEAK_DETECTION, "disabled");
         }
         System.exit(TcpkitCommand.newCommandLine(args).execute(args));
+    }
+
+    /** Every command, as {@code --help} shows them: the build makes the shell completion and man pages from it. */
+    public static CommandLine commandLine() {
+        return TcpkitCommand.newCommandLine();
     }
 }
