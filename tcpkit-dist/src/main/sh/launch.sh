@@ -47,21 +47,26 @@ esac
 # unbounded by default, so a server with 100,000 clients still fits. Two malloc arenas instead of one per thread,
 # and what the JIT compilers malloc'd and freed is handed back to the system once a second (a quarter of the resident
 # memory at 19,000 connections: 135 MB down to 100; JDK 17.0.9 and later, ignored by older ones).
+# Netty loads its native transports and BoringSSL through System.loadLibrary, a restricted method from JDK 24 on
+# (JEP 472): allowed here, instead of four lines of warning at every start (JDK 17 already takes the option).
 jvm_flags=(-XX:+UseSerialGC -Xmn16m
-    -XX:+UnlockExperimentalVMOptions -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=1000)
+    -XX:+UnlockExperimentalVMOptions -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=1000
+    --enable-native-access=ALL-UNNAMED)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 # The start-up archive: the classes a start loads and links, recorded once per jar and JVM, which later starts map
 # instead of loading and verifying again. JDK 25 and later keep an AOT cache (JEP 483/514: classes loaded and linked,
-# and method profiles); 17 to 24 a class-data-sharing archive. Either works only on the exact JVM and jar that made
-# it, and lib/ is usually read-only: it lives in the user's cache directory, one directory per jar and java, one
-# file per build of each, so a rebuilt jar or an updated JDK replaces it.
+# and method profiles); 17 to 24 a class-data-sharing archive (JDK 24's AOT cache takes two extra JVM runs to make,
+# JEP 514's one-step -XX:AOTCacheOutput came in 25). Either works only on the exact JVM and jar that made
+# it, with the flags that made it, and lib/ is usually read-only: it lives in the user's cache directory, one
+# directory per jar and java, one file per build of each and set of flags, so a rebuilt jar, an updated JDK or
+# changed flags replace it.
 # AOT class linking is off: Temurin 25.0.3 crashes writing a cache of tcpkit.jar with it (archiveHeapWriter.cpp:757).
 tcpkit_archive_flags() {
-    local jar="$1" root="${XDG_CACHE_HOME:-${HOME:-}/.cache}" dir file
-    [[ "$root" == /* ]] || return 0
+    local jar="$1" root="${XDG_CACHE_HOME:-${HOME:+$HOME/.cache}}" dir file
+    [[ "$root" == /* ]] || return 0 # no home, or a relative path (which XDG says to ignore): no archive
     dir="$root/tcpkit/$(printf '%s\n%s' "$jar" "$java_bin" | cksum | cut -d' ' -f1)"
-    file="$dir/$(stat -L -c '%s %Y' "$jar" "$java_bin" | cksum | cut -d' ' -f1)"
+    file="$dir/$({ stat -L -c '%s %Y' "$jar" "$java_bin" && printf '%s\n' "${jvm_flags[@]}"; } | cksum | cut -d' ' -f1)"
     local record use
     if ((java_feature >= 25)); then
         file+=.aot

@@ -37,9 +37,11 @@ public final class CommandDocs {
     /**
      * Zsh's completion file: picocli's script runs in zsh through {@code bashcompinit}. Zsh autoloads the file as the
      * function {@code _tcpkit} the first time {@code tcpkit} is completed; that first call defines the bash functions,
-     * registers them for later completions ({@code complete}) and completes this once itself.
+     * registers them for later completions ({@code complete}) and completes this once itself. The script's {@code
+     * alias compopt=complete} comes too late for functions parsed with it, as the whole file is: a function does.
      */
     static String zsh(String bash) {
-        return "#compdef tcpkit\n" + bash + "\n_bash_complete -F _complete_tcpkit -o default\n";
+        return "#compdef tcpkit\ncompopt() { complete \"$@\"; }\n" + bash
+                + "\n_bash_complete -F _complete_tcpkit -o default\n";
     }
 }
