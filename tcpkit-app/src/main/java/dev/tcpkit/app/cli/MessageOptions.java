@@ -27,7 +27,7 @@ final class MessageOptions {
     Framing framing;
 
     @Option(
-            names = {"-e", "--encoding"},
+            names = "--encoding",
             paramLabel = "CHARSET",
             defaultValue = "UTF-8",
             converter = CharsetConverter.class,

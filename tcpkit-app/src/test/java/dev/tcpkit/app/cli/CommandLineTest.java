@@ -171,6 +171,15 @@ final class CommandLineTest {
         assertNoStackTrace();
     }
 
+    /** {@code -e} is ncat's exec: someone typing {@code -e /bin/sh} gets an unknown option, not a charset error. */
+    @ParameterizedTest
+    @CsvSource({"serve, log", "connect, 127.0.0.1"})
+    void encodingHasNoShortDashE(String command, String operand) {
+        assertThat(execute(command, operand, "-e", "/bin/sh")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Unknown option: '-e'");
+        assertNoStackTrace();
+    }
+
     @Test
     void anUnknownTopLevelOptionPointsToTheTopLevelHelp() {
         assertThat(execute("--bogus")).isEqualTo(2);
