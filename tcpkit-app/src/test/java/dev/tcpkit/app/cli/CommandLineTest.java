@@ -136,12 +136,29 @@ final class CommandLineTest {
     }
 
     @Test
-    void versionNamesTcpkitAndJavaAndExitsZero() {
+    void versionNamesTcpkitItsCommitNettyAndJavaAndExitsZero() {
         assertThat(execute("--version")).isZero();
         List<String> lines = out.toString().lines().toList();
-        assertThat(lines).hasSize(2);
-        assertThat(lines.get(0)).startsWith("tcpkit ");
-        assertThat(lines.get(1)).startsWith("Java ");
+        assertThat(lines).hasSize(3);
+        // Built from a git checkout (this one, if ../.git is there): the commit; from a source archive: unknown.
+        String commit = Files.exists(Path.of("..", ".git")) ? "[0-9a-f]{12}" : "unknown";
+        assertThat(lines.get(0)).startsWith("tcpkit ").matches(".* \\(commit " + commit + "\\)");
+        assertThat(lines.get(1)).matches("Netty \\d+\\.\\d+\\.\\d+\\.Final");
+        assertThat(lines.get(2)).startsWith("Java ");
+    }
+
+    @Test
+    void versionVerboseSaysWhichTransportsAndTlsProvidersWorkHere() {
+        assertThat(execute("--version", "--verbose")).isZero();
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines.get(3)).startsWith("Transports");
+        assertThat(lines)
+                .anyMatch(l -> l.matches("  epoll +(available|unavailable: .+)"))
+                .anyMatch(l -> l.matches("  io_uring +(available|unavailable: .+)"))
+                .contains("  nio       available")
+                .anyMatch(l -> l.matches("  openssl +(available: .+ \\(netty-tcnative\\)|unavailable: .+)"))
+                .anyMatch(l -> l.matches("  jdk +available: .+"));
+        assertThat(err.toString()).isEmpty();
     }
 
     @ParameterizedTest
@@ -173,11 +190,36 @@ final class CommandLineTest {
 
     /** {@code -e} is ncat's exec: someone typing {@code -e /bin/sh} gets an unknown option, not a charset error. */
     @ParameterizedTest
-    @CsvSource({"serve, log", "connect, 127.0.0.1"})
-    void encodingHasNoShortDashE(String command, String operand) {
-        assertThat(execute(command, operand, "-e", "/bin/sh")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("Unknown option: '-e'");
+    @ValueSource(strings = {"serve log -e /bin/sh", "connect 127.0.0.1 7 -e /bin/sh"})
+    void encodingHasNoShortDashE(String commandLine) {
+        assertThat(execute(commandLine.split(" "))).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Unknown options: '-e', '/bin/sh'");
         assertNoStackTrace();
+    }
+
+    /** Refused before the run: nothing listens on the port, so a run would have failed with 1, not 2. */
+    @ParameterizedTest
+    @ValueSource(strings = {"bench", "report"})
+    void plotWithAnExtensionOfNoImageFormatIsAUsageErrorBeforeAnyWork(String command, @TempDir Path dir)
+            throws IOException {
+        Path svg = dir.resolve("chart.svg");
+        String[] args = command.equals("bench")
+                ? new String[] {"bench", "127.0.0.1", Integer.toString(freePort()), "--plot", svg.toString()}
+                : new String[] {"report", dir.resolve("none.hlog").toString(), "--plot", svg.toString()};
+        assertUsageError("--plot writes .png, .jpg or .jpeg (by the file's extension), not " + svg, args);
+        assertThat(svg).doesNotExist();
+    }
+
+    @Test
+    void plotIntoAMissingDirectoryIsAUsageErrorBeforeTheRun(@TempDir Path dir) throws IOException {
+        Path png = dir.resolve("no/such/dir/chart.png");
+        assertUsageError(
+                "--plot " + png + ": no such directory: " + png.getParent(),
+                "bench",
+                "127.0.0.1",
+                Integer.toString(freePort()),
+                "--plot",
+                png.toString());
     }
 
     @Test
