@@ -155,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
             paramLabel = "auto|io_uring|epoll|nio",
             defaultValue = "auto",
             converter = TransportConverter.class,
-            description = "I/O transport (default: ${DEFAULT-VALUE}: io_uring, else epoll, else nio).")
+            description = "I/O transport (default: ${DEFAULT-VALUE}: epoll, else io_uring, else nio).")
     Transport transport;
 
     @Option(

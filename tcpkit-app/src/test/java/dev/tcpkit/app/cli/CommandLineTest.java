@@ -100,6 +100,14 @@ final class CommandLineTest {
         assertThat(help.indexOf("Examples:")).isGreaterThan(help.indexOf("Exit codes:"));
     }
 
+    /** The order {@code IoSupport.resolve(AUTO)} tries them in. */
+    @ParameterizedTest
+    @ValueSource(strings = {"bench", "serve echo", "serve log"})
+    void transportHelpNamesTheOrderAutoReallyTries(String command) {
+        assertThat(execute((command + " --help").split(" "))).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains("(default: auto: epoll, else io_uring, else nio)");
+    }
+
     @Test
     void serveEchoHelpShowsOnlyWhatEchoAcceptsInSectionsByConcern() {
         assertThat(execute("serve", "echo", "--help")).isZero();
