@@ -11,6 +11,9 @@ import dev.tcpkit.testing.AdminHttp;
 import dev.tcpkit.testing.LoopbackClient;
 import java.io.File;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -27,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 final class PromtoolCheckTest {
     @Test
-    void promtoolFindsNothingToSayAboutMetrics() throws Exception {
+    void promtoolFindsNothingToSayAboutAnEchoServersMetrics() throws Exception {
         requirePromtool();
         try (TcpServer server = TcpServer.builder()
                         .bind("127.0.0.1", 0)
@@ -37,26 +40,56 @@ final class PromtoolCheckTest {
                 LoopbackClient client = LoopbackClient.connect(server.port())) {
             client.send("hello\n".getBytes(UTF_8));
             assertThat(client.readExactly(6)).isEqualTo("hello\n".getBytes(UTF_8));
-            String metrics = new AdminHttp(Objects.requireNonNull(server.adminUrl()))
-                    .get("/metrics")
-                    .body();
+            String metrics = scrape(server);
             assertThat(metrics)
                     .contains("netty_allocator_memory_used_bytes{")
                     .contains("id=\"" + PrometheusNaming.ALLOCATOR_ID + "\"")
                     .contains("process_cpu_seconds_total ")
                     .contains("system_cpus ");
-
-            Process promtool = new ProcessBuilder("promtool", "check", "metrics")
-                    .redirectErrorStream(true)
-                    .start();
-            try (OutputStream in = promtool.getOutputStream()) {
-                in.write(metrics.getBytes(UTF_8));
-            }
-            String said = new String(promtool.getInputStream().readAllBytes(), UTF_8);
-            assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(said).as("promtool's lint").isEmpty();
-            assertThat(promtool.exitValue()).isZero();
+            assertPromtoolAccepts(metrics);
         }
+    }
+
+    /** A relay adds its per-upstream meters. */
+    @Test
+    void promtoolFindsNothingToSayAboutARelaysMetrics() throws Exception {
+        requirePromtool();
+        try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                TcpServer server = TcpServer.builder()
+                        .bind("127.0.0.1", 0)
+                        .service(Services.forward()
+                                .to("127.0.0.1", upstream.getLocalPort())
+                                .build())
+                        .admin(null, 0)
+                        .start();
+                LoopbackClient client = LoopbackClient.connect(server.port());
+                Socket joined = upstream.accept()) {
+            joined.getOutputStream().write('x');
+            assertThat(client.readExactly(1)).containsExactly('x');
+            String metrics = scrape(server);
+            assertThat(metrics).contains("tcpkit_forward_upstream_connects_total{");
+            assertPromtoolAccepts(metrics);
+        }
+    }
+
+    private static String scrape(TcpServer server) {
+        return new AdminHttp(Objects.requireNonNull(server.adminUrl()))
+                .get("/metrics")
+                .body();
+    }
+
+    /** {@code promtool check metrics} with {@code metrics} on its stdin: exit 0, and not a word of lint. */
+    private static void assertPromtoolAccepts(String metrics) throws Exception {
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics")
+                .redirectErrorStream(true)
+                .start();
+        try (OutputStream in = promtool.getOutputStream()) {
+            in.write(metrics.getBytes(UTF_8));
+        }
+        String said = new String(promtool.getInputStream().readAllBytes(), UTF_8);
+        assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(said).as("promtool's lint").isEmpty();
+        assertThat(promtool.exitValue()).isZero();
     }
 
     private static void requirePromtool() {
