@@ -1,7 +1,12 @@
 package dev.tcpkit.app.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -14,15 +19,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         synopsisSubcommandLabel = "SERVICE",
-        subcommands = {
-            EchoCommand.class,
-            ReplyCommand.class,
-            LogCommand.class,
-            ChatCommand.class,
-            DiscardCommand.class,
-            ForwardCommand.class,
-            ExecCommand.class
-        },
         description = {
             "Runs a ready-made service, serving many clients at once.",
             "Each service's options: tcpkit serve SERVICE --help.",
@@ -48,6 +44,19 @@ import picocli.CommandLine.Spec;
             "  tcpkit serve exec --port 7000 -- date"
         })
 final class ServeCommand implements Callable<Integer> {
+    /** The services, in the order help lists them. */
+    private static final Map<String, Supplier<Object>> SERVICES = new LinkedHashMap<>();
+
+    static {
+        SERVICES.put("echo", EchoCommand::new);
+        SERVICES.put("reply", ReplyCommand::new);
+        SERVICES.put("log", LogCommand::new);
+        SERVICES.put("chat", ChatCommand::new);
+        SERVICES.put("discard", DiscardCommand::new);
+        SERVICES.put("forward", ForwardCommand::new);
+        SERVICES.put("exec", ExecCommand::new);
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -55,6 +64,22 @@ final class ServeCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "SERVICE", hidden = true)
     @Nullable
     String unknown;
+
+    /**
+     * {@code serve}'s command line for the arguments that follow it. Picocli reflects over every option of every
+     * subcommand it is given, most of tcpkit's start-up before the port is open: when {@code args} name a service,
+     * only that one is built. Otherwise all are, for help and errors.
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine serve = new CommandLine(new ServeCommand());
+        @Nullable Supplier<Object> named = args.length > 0 ? SERVICES.get(args[0].toLowerCase(Locale.ROOT)) : null;
+        if (named != null) {
+            serve.addSubcommand(named.get());
+        } else {
+            SERVICES.values().forEach(service -> serve.addSubcommand(service.get()));
+        }
+        return serve;
+    }
 
     /** Reached only without a known service: a usage error either way. */
     @Override

@@ -2,10 +2,12 @@ package dev.tcpkit.app.cli;
 
 import dev.tcpkit.internal.StdStreams;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,17 +30,19 @@ import picocli.CommandLine.Spec;
             "3:bench: the run finished but counted errors"
         })
 final class TcpkitCommand implements Callable<Integer> {
-    /** The subcommands, in the order help lists them. */
-    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+    /** The subcommands, in the order help lists them, each built from the arguments that follow its name. */
+    private static final Map<String, Function<String[], Object>> SUBCOMMANDS = new LinkedHashMap<>();
     /** {@code tcpkit help [COMMAND]}: picocli's, the same text as {@code COMMAND --help}. */
     private static final String HELP = "help";
+    /** The options that print the version and stop. */
+    private static final Set<String> VERSION = Set.of("-V", "--version");
 
     static {
-        SUBCOMMANDS.put("serve", ServeCommand::new);
-        SUBCOMMANDS.put("connect", ConnectCommand::new);
-        SUBCOMMANDS.put("bench", BenchCommand::new);
-        SUBCOMMANDS.put("report", ReportCommand::new);
-        SUBCOMMANDS.put(HELP, CommandLine.HelpCommand::new);
+        SUBCOMMANDS.put("serve", ServeCommand::commandLine);
+        SUBCOMMANDS.put("connect", rest -> new ConnectCommand());
+        SUBCOMMANDS.put("bench", rest -> new BenchCommand());
+        SUBCOMMANDS.put("report", rest -> new ReportCommand());
+        SUBCOMMANDS.put(HELP, rest -> new CommandLine.HelpCommand());
     }
 
     @Spec
@@ -66,15 +70,17 @@ final class TcpkitCommand implements Callable<Integer> {
      * The command line for {@code args}, printing to the given writers, as tests use it.
      *
      * <p>Picocli builds a subcommand's model by reflecting over all its options, a good part of tcpkit's start-up
-     * time: when {@code args} name a subcommand, only that one is built. Otherwise all are, for help and errors.
+     * time: when {@code args} name a subcommand, only that one is built; {@code --version} needs none. Otherwise all
+     * are, for help and errors.
      */
     static CommandLine newCommandLine(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cmd = new CommandLine(new TcpkitCommand());
-        @Nullable Supplier<Object> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        @Nullable Function<String[], Object> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
         if (named != null && !args[0].equals(HELP)) { // help describes the others: it needs them all
-            cmd.addSubcommand(args[0], named.get());
-        } else {
-            SUBCOMMANDS.forEach((name, command) -> cmd.addSubcommand(name, command.get()));
+            cmd.addSubcommand(args[0], named.apply(rest));
+        } else if (args.length == 0 || !VERSION.contains(args[0])) {
+            SUBCOMMANDS.forEach((name, command) -> cmd.addSubcommand(name, command.apply(new String[0])));
         }
         cmd.setOut(out);
         cmd.setErr(err);

@@ -1,6 +1,7 @@
 package dev.tcpkit.app.cli;
 
 import java.io.PrintWriter;
+import java.util.Collection;
 import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -29,7 +30,8 @@ final class UsageErrorHandler implements IParameterExceptionHandler {
 
     /**
      * The problem in one line. An option that another {@code serve} service takes is not unknown to the user: it
-     * does not apply to this service, and saying so names the service.
+     * does not apply to this service, and saying so names the service. Only the service run was built for the run
+     * (start-up time), so all of them are built here to look.
      */
     private static String problem(ParameterException ex) {
         CommandLine cmd = ex.getCommandLine();
@@ -37,9 +39,11 @@ final class UsageErrorHandler implements IParameterExceptionHandler {
         if (ex instanceof UnmatchedArgumentException unmatched
                 && parent != null
                 && parent.getCommand() instanceof ServeCommand) {
+            Collection<CommandLine> services =
+                    ServeCommand.commandLine().getSubcommands().values();
             for (String arg : unmatched.getUnmatched()) {
                 String option = arg.split("=", 2)[0];
-                boolean elsewhere = parent.getSubcommands().values().stream()
+                boolean elsewhere = services.stream()
                         .anyMatch(service -> service.getCommandSpec().findOption(option) != null);
                 if (option.startsWith("-") && elsewhere) {
                     return option + " does not apply to the " + cmd.getCommandName() + " service";

@@ -2,6 +2,7 @@ package dev.tcpkit.app.cli;
 
 import static dev.tcpkit.testing.TcpkitProcess.serveArgs;
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -683,6 +684,29 @@ final class CommandLineTest {
     @Test
     void benchNamesThePortAsItsPositionalParameter() {
         assertUsageError("PORT must be in 1..65535: 0", "bench", "127.0.0.1", "0");
+    }
+
+    // --- Start-up: only what the arguments name is built ---
+
+    @Test
+    void aServiceRunBuildsOnlyThatServicesModel() {
+        CommandLine cmd = TcpkitCommand.newCommandLine(
+                new PrintWriter(out, true), new PrintWriter(err, true), "serve", "Echo", "--port", "0");
+        assertThat(cmd.getSubcommands()).containsOnlyKeys("serve");
+        assertThat(requireNonNull(cmd.getSubcommands().get("serve")).getSubcommands())
+                .containsOnlyKeys("echo");
+    }
+
+    @Test
+    void versionBuildsNoSubcommandAndHelpBuildsThemAll() {
+        PrintWriter o = new PrintWriter(out, true);
+        PrintWriter e = new PrintWriter(err, true);
+        assertThat(TcpkitCommand.newCommandLine(o, e, "--version").getSubcommands())
+                .isEmpty();
+        CommandLine help = TcpkitCommand.newCommandLine(o, e, "help", "serve");
+        assertThat(help.getSubcommands()).containsKeys("serve", "connect", "bench", "report");
+        assertThat(requireNonNull(help.getSubcommands().get("serve")).getSubcommands())
+                .containsOnlyKeys("echo", "reply", "log", "chat", "discard", "forward", "exec");
     }
 
     // --- The failure handler on its own ---
