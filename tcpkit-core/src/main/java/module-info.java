@@ -53,6 +53,8 @@ module dev.tcpkit.core {
     requires org.bouncycastle.provider;
     requires org.bouncycastle.util;
     requires com.fasterxml.jackson.core;
+    // /metrics: the process's CPU time (com.sun.management.OperatingSystemMXBean).
+    requires jdk.management;
     // Service.bindMeters takes a MeterRegistry: a service registers meters of its own.
     requires transitive micrometer.core;
     requires micrometer.registry.prometheus;

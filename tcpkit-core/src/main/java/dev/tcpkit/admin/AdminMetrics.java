@@ -1,5 +1,6 @@
 package dev.tcpkit.admin;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.ConnectionRegistry;
 import dev.tcpkit.connection.DatagramCounters;
@@ -20,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.lang.management.ManagementFactory;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -39,6 +41,7 @@ final class AdminMetrics implements AutoCloseable {
 
     AdminMetrics(String service, ConnectionRegistry connections, ServerCounters counters, MeterBinder serviceMeters) {
         tags = Tags.of("service", service);
+        registry.config().meterFilter(new PrometheusNaming());
         Gauge.builder("tcpkit.connections.open", connections, ConnectionRegistry::openCount)
                 .description("Connections open now")
                 .tags(tags)
@@ -83,10 +86,22 @@ final class AdminMetrics implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        processCpuTime();
         new FileDescriptorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
             new NettyAllocatorMetrics(allocator).bindTo(registry);
+        }
+    }
+
+    /** The JVM's CPU time, in seconds: {@link PrometheusNaming} leaves out Micrometer's, in nanoseconds. */
+    private void processCpuTime() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
+                && os.getProcessCpuTime() >= 0) {
+            FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
+                    .description("CPU time used by the Java virtual machine process")
+                    .baseUnit("seconds")
+                    .register(registry);
         }
     }
 

@@ -66,7 +66,7 @@ public final class AdminServer implements AutoCloseable {
      * @param startedAt when the server started
      * @param connections the open connections and the traffic totals
      * @param counters the fate of every connection: accepted, refused, denied, cut
-     * @param limits the server's limits, in display order, each as the text the page shows
+     * @param limits the server's limits, in display order, as {@link ConfiguredLimits} gives them
      * @param serviceMeters registers the service's own meters beside the server's
      * @param datagrams a UDP server's datagram counts, or {@code null} for a TCP server
      * @param draining whether the server is stopping: {@code /health} then answers 503
@@ -79,7 +79,7 @@ public final class AdminServer implements AutoCloseable {
             Instant startedAt,
             ConnectionRegistry connections,
             ServerCounters counters,
-            Map<String, String> limits,
+            Map<String, @Nullable Object> limits,
             MeterBinder serviceMeters,
             @Nullable DatagramCounters datagrams,
             BooleanSupplier draining,

@@ -11,7 +11,9 @@ import dev.tcpkit.sink.SinkBacklog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every JSON body the admin endpoint sends, written with Jackson's streaming generator: {@code /api/connections},
@@ -68,7 +70,7 @@ final class ApiJson {
      * "address":"0.0.0.0:50007","transport":"epoll","startedAt":"...","uptimeSeconds":12.5,"connections":{"open":1,
      * "accepted":3,"refused":0,"denied":0,"cut":0,"closed":{"client-closed":2,...}},"bytesIn":10,"bytesOut":10,"messages":0, with udp "datagrams":{"received":5,"answered":5,"sent":5,
      * "dropped":{"denied":0,"too-long":0,"unwritable":0}}, with a record sink (Kafka) "sink":{"name":"Kafka topic t",
-     * "inFlight":0,"oldestAgeSeconds":0.0},"limits":{...},
+     * "inFlight":0,"oldestAgeSeconds":0.0},"limits":{"backlog":1024,"drainTimeoutSeconds":10.0,"maxConnections":null,...},
      * "history":{"intervalSeconds":1,"connectionsPerSecond":[...],"bytesInPerSecond":[...],
      * "bytesOutPerSecond":[...]}}}.
      */
@@ -120,8 +122,9 @@ final class ApiJson {
                 json.writeEndObject();
             }
             json.writeObjectFieldStart("limits");
-            for (Map.Entry<String, String> limit : view.limits().entrySet()) {
-                json.writeStringField(limit.getKey(), limit.getValue());
+            for (Map.Entry<String, @Nullable Object> limit : view.limits().entrySet()) {
+                json.writeFieldName(limit.getKey());
+                limitValue(json, limit.getValue());
             }
             json.writeEndObject();
             json.writeObjectFieldStart("history");
@@ -158,6 +161,27 @@ final class ApiJson {
             json.writeStartObject();
             json.writeNumberField("closed", id);
             json.writeEndObject();
+        }
+    }
+
+    /** One of {@link ConfiguredLimits}' values: a number, a string, a boolean, a list of strings, or null. */
+    private static void limitValue(JsonGenerator json, @Nullable Object value) throws IOException {
+        if (value == null) {
+            json.writeNull();
+        } else if (value instanceof Integer n) {
+            json.writeNumber(n);
+        } else if (value instanceof Double d) {
+            json.writeNumber(d);
+        } else if (value instanceof Boolean b) {
+            json.writeBoolean(b);
+        } else if (value instanceof List<?> list) {
+            json.writeStartArray();
+            for (Object item : list) {
+                json.writeString(item.toString());
+            }
+            json.writeEndArray();
+        } else {
+            json.writeString(value.toString());
         }
     }
 

@@ -3,7 +3,10 @@ package dev.tcpkit.options;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
+import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
 import java.util.Locale;
+import javax.net.ssl.SSLContext;
 
 /**
  * Which TLS implementation runs the handshakes and the encryption.
@@ -49,6 +52,26 @@ public enum TlsProvider {
                 yield OPENSSL;
             }
             case JDK -> JDK;
+        };
+    }
+
+    /**
+     * What this provider runs on here, for {@code tcpkit --version --verbose}: {@code BoringSSL (netty-tcnative)} or
+     * the JDK's TLS provider's name and version.
+     *
+     * @throws TlsSetupException if it is {@link #OPENSSL} and cannot load here, with the reason
+     */
+    public String implementation() throws TlsSetupException {
+        return switch (resolve()) {
+            case OPENSSL -> OpenSsl.versionString() + " (netty-tcnative)";
+            default -> {
+                try {
+                    Provider jsse = SSLContext.getDefault().getProvider();
+                    yield jsse.getName() + " " + jsse.getVersionStr();
+                } catch (NoSuchAlgorithmException e) {
+                    throw new TlsSetupException("the JDK has no default TLS context: " + e.getMessage(), e);
+                }
+            }
         };
     }
 

@@ -133,6 +133,18 @@ public final class IoSupport {
         }
     }
 
+    /**
+     * Why {@code transport} cannot run here, or {@code null} if it can; loads its native library to find out. NIO and
+     * {@link Transport#AUTO} always can.
+     */
+    public static @Nullable Throwable unavailabilityCause(Transport transport) {
+        return switch (transport) {
+            case EPOLL -> Epoll.unavailabilityCause();
+            case IO_URING -> IoUring.unavailabilityCause();
+            case NIO, AUTO -> null;
+        };
+    }
+
     private static void requireAvailable(Transport transport, @Nullable Throwable cause) {
         if (cause != null) {
             throw new TransportUnavailableException(transport, cause);

@@ -88,6 +88,9 @@ final class AdminPageBrowserTest {
                                 .containsAll(List.of(address(stays), address(leaves), address(closed))));
                 assertThat(browser.findElement(By.id("open-count")).getText()).isEqualTo("3");
                 assertThat(browser.findElement(By.id("live")).getText()).isEqualTo("live");
+                // The page words the API's machine-readable limits for people.
+                assertThat(browser.findElement(By.id("limits")).getText())
+                        .contains("drain timeout 10 s", "max connections none", "event-loop threads");
                 assertThat(browser.findElement(By.cssSelector("#clients th.upstream"))
                                 .isDisplayed())
                         .as("the upstream column, for relays only")

@@ -113,17 +113,22 @@ final class AdminServerTest {
                 .admin(null, 0)
                 .start()) {
             JsonNode limits = admin(server).json("/api/stats").get("limits");
-            assertThat(limits.get("max connections").asText()).isEqualTo("50");
-            assertThat(limits.get("max connections per IP").asText()).isEqualTo("5");
-            assertThat(limits.get("idle timeout").asText()).isEqualTo("30s");
-            assertThat(limits.get("allow").asText()).isEqualTo("127.0.0.0/8, ::1");
-            assertThat(limits.get("deny").asText()).isEqualTo("10.0.0.0/8");
-            assertThat(limits.has("PROXY protocol from")).isFalse();
+            assertThat(limits.get("maxConnections").isInt()).isTrue();
+            assertThat(limits.get("maxConnections").asInt()).isEqualTo(50);
+            assertThat(limits.get("maxConnectionsPerIp").asInt()).isEqualTo(5);
+            assertThat(limits.get("idleTimeoutSeconds").isNumber()).isTrue();
+            assertThat(limits.get("idleTimeoutSeconds").asDouble()).isEqualTo(30.0);
+            assertThat(limits.get("drainTimeoutSeconds").asDouble()).isEqualTo(10.0);
+            assertThat(limits.get("allow").toString()).isEqualTo("[\"127.0.0.0/8\",\"::1\"]");
+            assertThat(limits.get("deny").toString()).isEqualTo("[\"10.0.0.0/8\"]");
+            assertThat(limits.has("proxyProtocolFrom")).isFalse();
+            // Keys for programs: no spaces; display text (units, "none") is the page's.
+            assertThat(limits.fieldNames()).toIterable().allMatch(k -> k.matches("[a-z][A-Za-z]*"));
         }
         try (TcpServer plain = echoWithAdmin(null)) {
             JsonNode limits = admin(plain).json("/api/stats").get("limits");
-            assertThat(limits.get("max connections").asText()).isEqualTo("none");
-            assertThat(limits.get("idle timeout").asText()).isEqualTo("none");
+            assertThat(limits.get("maxConnections").isNull()).isTrue();
+            assertThat(limits.get("idleTimeoutSeconds").isNull()).isTrue();
             assertThat(limits.has("allow")).isFalse();
         }
     }
@@ -153,7 +158,7 @@ final class AdminServerTest {
                     assertThat(closed.size()).isEqualTo(CloseReason.values().length);
                     assertThat(stats.get("bytesIn").asLong()).isEqualTo(3010);
                     assertThat(stats.get("bytesOut").asLong()).isEqualTo(3010);
-                    assertThat(stats.get("limits").get("backlog").asText()).isEqualTo("1024");
+                    assertThat(stats.get("limits").get("backlog").asInt()).isEqualTo(1024);
                     assertThat(stats.get("history").get("connectionsPerSecond").isArray())
                             .isTrue();
                 });

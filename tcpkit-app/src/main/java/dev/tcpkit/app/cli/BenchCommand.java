@@ -155,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
             paramLabel = "auto|io_uring|epoll|nio",
             defaultValue = "auto",
             converter = TransportConverter.class,
-            description = "I/O transport (default: ${DEFAULT-VALUE}: io_uring, else epoll, else nio).")
+            description = "I/O transport (default: ${DEFAULT-VALUE}: epoll, else io_uring, else nio).")
     Transport transport;
 
     @Option(
@@ -179,7 +179,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--plot",
             paramLabel = "FILE.png",
-            description = "Also draw the latency by percentile as a PNG chart.")
+            description = "Also draw the latency by percentile as a chart: PNG, or JPEG for a .jpg or .jpeg FILE.")
     @Nullable
     Path plot;
 
@@ -249,11 +249,20 @@ final class BenchCommand implements Callable<Integer> {
         return result.clean() ? 0 : ERRORS;
     }
 
+    /** Refuses, as a usage error before any work, a {@code --plot} file the chart cannot be written to. */
+    static void checkPlot(CommandSpec spec, @Nullable Path plot) {
+        if (plot != null) {
+            try {
+                LatencyChart.checkFile(plot);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), String.valueOf(e.getMessage()));
+            }
+        }
+    }
+
     /** The run's configuration; {@link BenchConfig} checks the values, and its refusal is a usage error. */
     private BenchConfig config(boolean live) {
-        if (plot != null && Files.isDirectory(plot)) {
-            throw new ParameterException(spec.commandLine(), "--plot needs a file name, not a directory: " + plot);
-        }
+        checkPlot(spec, plot);
         if (hdrLog != null && Files.isDirectory(hdrLog)) {
             throw new ParameterException(spec.commandLine(), "--hdr-log needs a file name, not a directory: " + hdrLog);
         }

@@ -84,7 +84,7 @@ final class ConnectCommand implements Callable<Integer> {
     Path unix;
 
     @Option(
-            names = {"-e", "--encoding"},
+            names = "--encoding",
             paramLabel = "CHARSET",
             converter = CharsetConverter.class,
             description = "Charset on the wire: typed text is sent in it, received text is shown from it (GBK, ...)."

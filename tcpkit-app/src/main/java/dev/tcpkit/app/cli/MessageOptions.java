@@ -8,6 +8,7 @@ import dev.tcpkit.service.message.MessageService;
 import dev.tcpkit.sink.RecordSink;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ final class MessageOptions {
     Framing framing;
 
     @Option(
-            names = {"-e", "--encoding"},
+            names = "--encoding",
             paramLabel = "CHARSET",
             defaultValue = "UTF-8",
             converter = CharsetConverter.class,
@@ -38,9 +39,13 @@ final class MessageOptions {
     @Option(
             names = {"-o", "--output"},
             paramLabel = "FILE",
-            description = "Also append every message to FILE as JSON Lines.")
+            description = "Also append every message to FILE as JSON Lines; - writes them to stdout, in place of"
+                    + " the text lines.")
     @Nullable
     Path output;
+
+    /** {@code --output -}: the JSON records go to stdout, and the text lines nowhere. */
+    private static final Path STDOUT = Path.of("-");
 
     /**
      * A reply or log service with these options, printing records to {@code stdout} and sending them to {@code sink},
@@ -53,10 +58,20 @@ final class MessageOptions {
         }
         return builder.maxLine(maxLine)
                 .charset(encoding)
-                .output(output)
+                .output(outputFile())
                 .sink(sink)
-                .stdout(StdoutWriter.throwingErrors(stdout))
+                .stdout(textLines(stdout))
                 .build();
+    }
+
+    /** The file the JSON records are appended to: {@code -} is this process's stdout, opened as a file. */
+    private @Nullable Path outputFile() {
+        return STDOUT.equals(output) ? Path.of("/dev/stdout") : output;
+    }
+
+    /** Where the text lines go: stdout, unless the JSON records have it. */
+    private Writer textLines(PrintWriter stdout) {
+        return STDOUT.equals(output) ? Writer.nullWriter() : StdoutWriter.throwingErrors(stdout);
     }
 
     /** A chat service with these options, as the other {@code build}. */
@@ -67,9 +82,9 @@ final class MessageOptions {
         }
         return builder.maxLine(maxLine)
                 .charset(encoding)
-                .output(output)
+                .output(outputFile())
                 .sink(sink)
-                .stdout(StdoutWriter.throwingErrors(stdout))
+                .stdout(textLines(stdout))
                 .build();
     }
 }

@@ -7,7 +7,6 @@ import dev.tcpkit.app.bench.TextReport;
 import dev.tcpkit.internal.Errors;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,7 +14,6 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -58,15 +56,14 @@ final class ReportCommand implements Callable<Integer> {
     @Option(
             names = "--plot",
             paramLabel = "FILE.png",
-            description = "Also draw the merged latency by percentile as a PNG chart.")
+            description = "Also draw the merged latency by percentile as a chart: PNG, or JPEG for a .jpg or .jpeg"
+                    + " FILE.")
     @Nullable
     Path plot;
 
     @Override
     public Integer call() throws IOException {
-        if (plot != null && Files.isDirectory(plot)) {
-            throw new ParameterException(spec.commandLine(), "--plot needs a file name, not a directory: " + plot);
-        }
+        BenchCommand.checkPlot(spec, plot);
         MergedLogs merged = MergedLogs.read(files);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

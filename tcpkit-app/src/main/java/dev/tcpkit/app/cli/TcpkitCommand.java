@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tcpkit}: the top command; its subcommands do the work. */
@@ -46,6 +47,12 @@ final class TcpkitCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** Read by {@link VersionProvider}: picocli prints the version before any command runs. */
+    @Option(
+            names = "--verbose",
+            description = "With --version: also which transports and TLS providers are available here, and why not.")
+    boolean verbose;
 
     /** Without a subcommand there is nothing to do: show what there is, as a usage error. */
     @Override

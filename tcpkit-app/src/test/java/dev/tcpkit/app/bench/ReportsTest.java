@@ -1,6 +1,7 @@
 package dev.tcpkit.app.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -166,13 +167,38 @@ final class ReportsTest {
     }
 
     @Test
-    void chartLabelsWholeDecadesOfPercentilesRoundly() {
+    void chartIsAJpegForAJpgFile(@TempDir Path dir) throws Exception {
+        Path jpg = dir.resolve("chart.jpg");
+
+        LatencyChart.write(result(BenchMode.CONNECT, ErrorCounts.NONE), jpg);
+
+        byte[] bytes = Files.readAllBytes(jpg);
+        assertThat(bytes).startsWith((byte) 0xFF, (byte) 0xD8, (byte) 0xFF); // JPEG's start-of-image marker
+        BufferedImage image = ImageIO.read(jpg.toFile());
+        assertThat(image).isNotNull();
+        assertThat(image.getWidth()).isEqualTo(1000);
+    }
+
+    @Test
+    void chartPutsTheUsualPercentilesOnWholeSteps() {
+        assertThat(LatencyChart.position(0)).isZero();
+        assertThat(LatencyChart.position(50)).isCloseTo(1, within(1e-9));
+        assertThat(LatencyChart.position(90)).isCloseTo(2, within(1e-9));
+        assertThat(LatencyChart.position(99)).isCloseTo(3, within(1e-9));
+        assertThat(LatencyChart.position(99.9)).isCloseTo(4, within(1e-9));
+        assertThat(LatencyChart.position(70)).isBetween(1.0, 2.0);
+        assertThat(LatencyChart.position(95)).isBetween(2.0, 3.0);
+    }
+
+    @Test
+    void chartLabelsTheUsualPercentilesRoundly() {
         assertThat(LatencyChart.percentileLabel(0)).isEqualTo("0%");
-        assertThat(LatencyChart.percentileLabel(1)).isEqualTo("90%");
-        assertThat(LatencyChart.percentileLabel(2)).isEqualTo("99%");
-        assertThat(LatencyChart.percentileLabel(3)).isEqualTo("99.9%");
-        assertThat(LatencyChart.percentileLabel(5)).isEqualTo("99.999%");
-        assertThat(LatencyChart.percentileLabel(1.5)).isEqualTo("96.8%");
-        assertThat(LatencyChart.percentileLabel(2.5)).isEqualTo("99.68%");
+        assertThat(LatencyChart.percentileLabel(1)).isEqualTo("50%");
+        assertThat(LatencyChart.percentileLabel(2)).isEqualTo("90%");
+        assertThat(LatencyChart.percentileLabel(3)).isEqualTo("99%");
+        assertThat(LatencyChart.percentileLabel(4)).isEqualTo("99.9%");
+        assertThat(LatencyChart.percentileLabel(6)).isEqualTo("99.999%");
+        assertThat(LatencyChart.percentileLabel(2.5)).isEqualTo("96.8%");
+        assertThat(LatencyChart.percentileLabel(3.5)).isEqualTo("99.68%");
     }
 }

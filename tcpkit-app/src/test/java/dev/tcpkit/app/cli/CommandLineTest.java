@@ -101,6 +101,14 @@ final class CommandLineTest {
         assertThat(help.indexOf("Examples:")).isGreaterThan(help.indexOf("Exit codes:"));
     }
 
+    /** The order {@code IoSupport.resolve(AUTO)} tries them in. */
+    @ParameterizedTest
+    @ValueSource(strings = {"bench", "serve echo", "serve log"})
+    void transportHelpNamesTheOrderAutoReallyTries(String command) {
+        assertThat(execute((command + " --help").split(" "))).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains("(default: auto: epoll, else io_uring, else nio)");
+    }
+
     @Test
     void serveEchoHelpShowsOnlyWhatEchoAcceptsInSectionsByConcern() {
         assertThat(execute("serve", "echo", "--help")).isZero();
@@ -137,12 +145,29 @@ final class CommandLineTest {
     }
 
     @Test
-    void versionNamesTcpkitAndJavaAndExitsZero() {
+    void versionNamesTcpkitItsCommitNettyAndJavaAndExitsZero() {
         assertThat(execute("--version")).isZero();
         List<String> lines = out.toString().lines().toList();
-        assertThat(lines).hasSize(2);
-        assertThat(lines.get(0)).startsWith("tcpkit ");
-        assertThat(lines.get(1)).startsWith("Java ");
+        assertThat(lines).hasSize(3);
+        // Built from a git checkout (this one, if ../.git is there): the commit; from a source archive: unknown.
+        String commit = Files.exists(Path.of("..", ".git")) ? "[0-9a-f]{12}" : "unknown";
+        assertThat(lines.get(0)).startsWith("tcpkit ").matches(".* \\(commit " + commit + "\\)");
+        assertThat(lines.get(1)).matches("Netty \\d+\\.\\d+\\.\\d+\\.Final");
+        assertThat(lines.get(2)).startsWith("Java ");
+    }
+
+    @Test
+    void versionVerboseSaysWhichTransportsAndTlsProvidersWorkHere() {
+        assertThat(execute("--version", "--verbose")).isZero();
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines.get(3)).startsWith("Transports");
+        assertThat(lines)
+                .anyMatch(l -> l.matches("  epoll +(available|unavailable: .+)"))
+                .anyMatch(l -> l.matches("  io_uring +(available|unavailable: .+)"))
+                .contains("  nio       available")
+                .anyMatch(l -> l.matches("  openssl +(available: .+ \\(netty-tcnative\\)|unavailable: .+)"))
+                .anyMatch(l -> l.matches("  jdk +available: .+"));
+        assertThat(err.toString()).isEmpty();
     }
 
     @ParameterizedTest
@@ -170,6 +195,40 @@ final class CommandLineTest {
         assertThat(lines.get(lines.size() - 1)).isEqualTo("Try 'tcpkit serve echo --help' for more information.");
         assertThat(out.toString()).isEmpty();
         assertNoStackTrace();
+    }
+
+    /** {@code -e} is ncat's exec: someone typing {@code -e /bin/sh} gets an unknown option, not a charset error. */
+    @ParameterizedTest
+    @ValueSource(strings = {"serve log -e /bin/sh", "connect 127.0.0.1 7 -e /bin/sh"})
+    void encodingHasNoShortDashE(String commandLine) {
+        assertThat(execute(commandLine.split(" "))).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Unknown options: '-e', '/bin/sh'");
+        assertNoStackTrace();
+    }
+
+    /** Refused before the run: nothing listens on the port, so a run would have failed with 1, not 2. */
+    @ParameterizedTest
+    @ValueSource(strings = {"bench", "report"})
+    void plotWithAnExtensionOfNoImageFormatIsAUsageErrorBeforeAnyWork(String command, @TempDir Path dir)
+            throws IOException {
+        Path svg = dir.resolve("chart.svg");
+        String[] args = command.equals("bench")
+                ? new String[] {"bench", "127.0.0.1", Integer.toString(freePort()), "--plot", svg.toString()}
+                : new String[] {"report", dir.resolve("none.hlog").toString(), "--plot", svg.toString()};
+        assertUsageError("--plot writes .png, .jpg or .jpeg (by the file's extension), not " + svg, args);
+        assertThat(svg).doesNotExist();
+    }
+
+    @Test
+    void plotIntoAMissingDirectoryIsAUsageErrorBeforeTheRun(@TempDir Path dir) throws IOException {
+        Path png = dir.resolve("no/such/dir/chart.png");
+        assertUsageError(
+                "--plot " + png + ": no such directory: " + png.getParent(),
+                "bench",
+                "127.0.0.1",
+                Integer.toString(freePort()),
+                "--plot",
+                png.toString());
     }
 
     @Test

@@ -376,6 +376,26 @@ final class ServeProcessIT {
         }
     }
 
+    @Test
+    void outputDashWritesTheJsonRecordsToStdoutInPlaceOfTheTextLines() throws Exception {
+        try (TcpkitProcess server = TcpkitProcess.startServe("log", "--framing", "line", "--output", "-")) {
+            int port = server.awaitListening();
+            try (LoopbackClient client = LoopbackClient.connect(port)) {
+                client.send("hello\n你好\n", UTF_8);
+                List<Line> records = jsonRecords(server.awaitStdoutLines(2));
+                assertThat(records).extracting(Line::text).containsExactly("hello", "你好");
+                assertThat(records)
+                        .extracting(Line::clientPort)
+                        .containsOnly(client.socket().getLocalPort());
+            }
+            server.terminate();
+            assertThat(server.awaitExit(Duration.ofSeconds(15))).isZero();
+            // Only the JSON lines: no text line, and no file named "-".
+            assertThat(jsonRecords(server.stdoutLines())).hasSize(2);
+            assertThat(Path.of("-")).doesNotExist();
+        }
+    }
+
     /** Each client's messages, in the order they were recorded. */
     private static Map<String, List<String>> byClient(List<Line> records) {
         Map<String, List<String>> byClient = new HashMap<>();
@@ -387,9 +407,14 @@ final class ServeProcessIT {
 
     /** The {@code --output} file's records: one JSON object a line with {@code client} and {@code text}. */
     private static List<Line> readJsonLines(Path file) throws IOException {
+        return jsonRecords(Files.readAllLines(file, UTF_8));
+    }
+
+    /** {@code lines} as {@code --output}'s records, each checked. */
+    private static List<Line> jsonRecords(List<String> lines) throws IOException {
         List<Line> records = new ArrayList<>();
         JsonFactory json = new JsonFactory();
-        for (String line : Files.readAllLines(file, UTF_8)) {
+        for (String line : lines) {
             Map<String, String> fields = new HashMap<>();
             try (JsonParser parser = json.createParser(line)) {
                 assertThat(parser.nextToken()).as(line).isEqualTo(JsonToken.START_OBJECT);
