@@ -1,5 +1,7 @@
 package dev.tcpkit.app.cli;
 
+import dev.tcpkit.internal.StdStreams;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /** The {@code tcpkit} program. */
@@ -13,6 +15,15 @@ public final class Main {
         // tcpkit's own buffers are checked by the test suite at the paranoid level; -D still turns it back on.
         if (System.getProperty(LEAK_DETECTION) == null) {
             System.setProperty(LEAK_DETECTION, "disabled");
+        }
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // Scripts run this one in loops: answered without building the command line, the most of its time.
+            PrintWriter out = StdStreams.stdoutWriter();
+            for (String line : new VersionProvider().getVersion()) {
+                out.println(line);
+            }
+            out.flush();
+            System.exit(0);
         }
         System.exit(TcpkitCommand.newCommandLine(args).execute(args));
     }

@@ -5,7 +5,6 @@ import dev.tcpkit.options.TlsProvider;
 import dev.tcpkit.options.TlsSetupException;
 import dev.tcpkit.options.Transport;
 import dev.tcpkit.transport.IoSupport;
-import io.netty.util.Version;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +25,8 @@ import picocli.CommandLine.Spec;
 final class VersionProvider implements IVersionProvider {
     /** The commit, written by the build from {@code git rev-parse} (pom.xml); absent in a build without git. */
     private static final String COMMIT_RESOURCE = "git-commit";
+    /** The Netty version the build used, filled in from the pom. */
+    private static final String NETTY_RESOURCE = "netty-version";
 
     @Spec
     @Nullable
@@ -35,8 +36,9 @@ final class VersionProvider implements IVersionProvider {
     public String[] getVersion() {
         String version = VersionProvider.class.getPackage().getImplementationVersion();
         List<String> lines = new ArrayList<>();
-        lines.add("tcpkit " + (version == null ? "(development build)" : version) + " (commit " + commit() + ")");
-        lines.add("Netty " + nettyVersion());
+        lines.add("tcpkit " + (version == null ? "(development build)" : version) + " (commit "
+                + resource(COMMIT_RESOURCE) + ")");
+        lines.add("Netty " + resource(NETTY_RESOURCE));
         lines.add("Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
         if (verbose()) {
             lines.add("Transports (auto takes the first available):");
@@ -68,24 +70,13 @@ final class VersionProvider implements IVersionProvider {
         return parsed != null && parsed.hasMatchedOption("--verbose");
     }
 
-    private static String commit() {
-        try (InputStream in = VersionProvider.class.getResourceAsStream(COMMIT_RESOURCE)) {
-            String commit = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
-            return commit.isEmpty() ? "unknown" : commit;
+    /** A one-line file the build wrote beside this class, or "unknown". */
+    private static String resource(String name) {
+        try (InputStream in = VersionProvider.class.getResourceAsStream(name)) {
+            String value = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
+            return value.isEmpty() ? "unknown" : value;
         } catch (IOException e) {
             return "unknown";
         }
-    }
-
-    /** The version of the Netty on the class path, from its own version file. */
-    private static String nettyVersion() {
-        Version common = Version.identify().get("netty-common");
-        if (common != null) {
-            return common.artifactVersion();
-        }
-        return Version.identify().values().stream()
-                .map(Version::artifactVersion)
-                .findFirst()
-                .orElse("unknown");
     }
 }
