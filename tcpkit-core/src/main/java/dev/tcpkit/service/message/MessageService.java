@@ -2,6 +2,7 @@ package dev.tcpkit.service.message;
 
 import dev.tcpkit.codec.Framing;
 import dev.tcpkit.internal.StdStreams;
+import dev.tcpkit.output.RecordEncoder;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.service.Service;
@@ -39,11 +40,19 @@ public final class MessageService implements Service {
     private final MessageConfig config;
     /** Where the messages' records go: stdout and the optional output file. */
     private final RecordWriter writer;
+    /**
+     * Whether lines are recorded from their bytes ({@link RecordEncoder}): the common case of a log server, lines in
+     * UTF-8 or ASCII printed to a UTF-8 stdout and nowhere else.
+     */
+    private final boolean encodedLines;
 
     private MessageService(String name, MessageConfig config, RecordWriter writer) {
         this.name = name;
         this.config = config;
         this.writer = writer;
+        this.encodedLines = config.framing() == Framing.LINE
+                && RecordEncoder.encodes(config.charset())
+                && writer.takesEncodedLines();
     }
 
     /** The {@code reply} preset: answers {@value #DEFAULT_REPLY} and closes after the first message. */
@@ -70,8 +79,12 @@ public final class MessageService implements Service {
     public void initChannel(Channel channel) {
         // A client that stops sending still gets the answers to what it sent (see MessageHandler).
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        ServerPipeline.addTextDecoders(channel.pipeline(), config.framing(), config.maxLine(), config.charset());
-        channel.pipeline().addLast(name, new MessageHandler(config, writer, channel));
+        if (encodedLines) {
+            ServerPipeline.addFraming(channel.pipeline(), config.framing(), config.maxLine());
+        } else {
+            ServerPipeline.addTextDecoders(channel.pipeline(), config.framing(), config.maxLine(), config.charset());
+        }
+        channel.pipeline().addLast(name, new MessageHandler(config, writer, channel, encodedLines));
     }
 
     /** Each datagram is one message; framing, the banner and closing after the first have no use there. */
