@@ -79,7 +79,7 @@ public class RecordFormatBenchmark {
     public EncodedLines recordEncoder() {
         RecordEncoder encoder = new RecordEncoder(CLIENT, StandardCharsets.UTF_8);
         for (ByteBuf line : lines) {
-            encoder.add(TIME, line);
+            encoder.add(TIME, line, line.readerIndex(), line.readableBytes());
         }
         return encoder.take();
     }

@@ -63,16 +63,18 @@ public final class RecordEncoder {
         return charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII);
     }
 
-    /** Appends the record line of {@code line} (its readable bytes, without terminator), read at {@code timeMillis}. */
-    public void add(long timeMillis, ByteBuf line) {
+    /**
+     * Appends the record line of the {@code n} bytes of {@code source} from {@code index} (a line without its
+     * terminator), read at {@code timeMillis}.
+     */
+    public void add(long timeMillis, ByteBuf source, int index, int n) {
         byte[] time = RecordFormat.timeAscii(timeMillis);
-        int n = line.readableBytes();
         ensure(time.length + client.length + n + 1);
         System.arraycopy(time, 0, buffer, length, time.length);
         int at = length + time.length;
         System.arraycopy(client, 0, buffer, at, client.length);
         at += client.length;
-        line.getBytes(line.readerIndex(), buffer, at, n);
+        source.getBytes(index, buffer, at, n);
         if (printable(buffer, at, at + n, asciiOnly)) {
             at += n;
         } else {

@@ -79,19 +79,11 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
      * raw framing; {@code maxLine} bounds a line in bytes), then {@link #TEXT}.
      */
     public static void addTextDecoders(ChannelPipeline pipeline, Framing framing, int maxLine, Charset charset) {
-        addFraming(pipeline, framing, maxLine);
-        pipeline.addLast(TEXT, new TextMessageDecoder(charset, framing));
-    }
-
-    /**
-     * Adds only {@link #FRAMING}, for a service that takes the lines' bytes (none for raw framing; {@code maxLine}
-     * bounds a line in bytes).
-     */
-    public static void addFraming(ChannelPipeline pipeline, Framing framing, int maxLine) {
         ChannelHandler decoder = framing.newDecoder(maxLine);
         if (decoder != null) {
             pipeline.addLast(FRAMING, decoder);
         }
+        pipeline.addLast(TEXT, new TextMessageDecoder(charset, framing));
     }
 
     @Override

@@ -121,12 +121,12 @@ final class RecordEncoderTest {
         return Arrays.copyOf(encoded.bytes(), encoded.length());
     }
 
-    /** As the reads deliver it: a slice of a direct buffer, not at its start. */
+    /** As the framing stage hands it over: in a direct read buffer, not at its start. */
     private static void add(RecordEncoder encoder, byte[] line) {
         ByteBuf read =
                 Unpooled.directBuffer(line.length + 8).writeBytes(bytes("xyz")).writeBytes(line);
         try {
-            encoder.add(TIME, read.slice(3, line.length));
+            encoder.add(TIME, read, 3, line.length);
         } finally {
             read.release();
         }

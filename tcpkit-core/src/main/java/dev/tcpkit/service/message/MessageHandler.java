@@ -67,8 +67,8 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     private @Nullable ChannelHandlerContext context;
 
     /**
-     * @param encodedLines whether the pipeline passes lines as bytes (only the framing stage before this one), to be
-     *     recorded without decoding: see {@code MessageService}
+     * @param encodedLines whether lines come to {@link #line} from the framing stage, to be recorded from their bytes:
+     *     see {@code MessageService}
      */
     MessageHandler(MessageConfig config, RecordWriter writer, Channel channel, boolean encodedLines) {
         this.config = config;
@@ -104,14 +104,10 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
             if (done) {
                 return;
             }
-            if (msg instanceof TextMessage message) {
-                record(message);
-            } else if (msg instanceof ByteBuf line && encoder != null) {
-                countMessage();
-                encoder.add(config.clock().millis(), line);
-            } else {
+            if (!(msg instanceof TextMessage message)) {
                 return;
             }
+            record(message);
             if (config.closeAfterFirst()) {
                 done = true; // what the client sends from now on is read and dropped, see finish()
             }
@@ -124,6 +120,22 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
         countMessage();
         MessageRecord record = new MessageRecord(config.clock().millis(), client, message.text(), message.bytes());
         records.add(record);
+    }
+
+    /**
+     * A line, where the framing stage found it (a {@code LineSink}), when lines are recorded from their bytes: no slice
+     * of it is passed down the pipeline.
+     */
+    void line(ByteBuf buffer, int index, int length) {
+        RecordEncoder e = encoder;
+        if (done || e == null) {
+            return;
+        }
+        countMessage();
+        e.add(config.clock().millis(), buffer, index, length);
+        if (config.closeAfterFirst()) {
+            done = true; // what the client sends from now on is read and dropped, see finish()
+        }
     }
 
     private void countMessage() {

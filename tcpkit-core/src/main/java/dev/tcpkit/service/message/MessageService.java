@@ -1,6 +1,7 @@
 package dev.tcpkit.service.message;
 
 import dev.tcpkit.codec.Framing;
+import dev.tcpkit.codec.LineFrameDecoder;
 import dev.tcpkit.internal.StdStreams;
 import dev.tcpkit.output.RecordEncoder;
 import dev.tcpkit.output.RecordWriter;
@@ -80,11 +81,13 @@ public final class MessageService implements Service {
         // A client that stops sending still gets the answers to what it sent (see MessageHandler).
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         if (encodedLines) {
-            ServerPipeline.addFraming(channel.pipeline(), config.framing(), config.maxLine());
+            MessageHandler handler = new MessageHandler(config, writer, channel, true);
+            channel.pipeline().addLast(ServerPipeline.FRAMING, new LineFrameDecoder(config.maxLine(), handler::line));
+            channel.pipeline().addLast(name, handler);
         } else {
             ServerPipeline.addTextDecoders(channel.pipeline(), config.framing(), config.maxLine(), config.charset());
+            channel.pipeline().addLast(name, new MessageHandler(config, writer, channel, false));
         }
-        channel.pipeline().addLast(name, new MessageHandler(config, writer, channel, encodedLines));
     }
 
     /** Each datagram is one message; framing, the banner and closing after the first have no use there. */
