@@ -30,15 +30,28 @@ final class StderrAppender extends OutputStreamAppender<ILoggingEvent> {
 
     private @Nullable Thread writer;
     private volatile boolean running;
+    /** Whether loops' events are queued: not once the JVM exits, when nothing would be left to write them. */
+    private volatile boolean deferring;
+    /** Writes what waits when the JVM exits (nothing stops Logback then), and from then on writes every event at once. */
+    private @Nullable Thread exitHook;
 
     @Override
     public void start() {
         setImmediateFlush(false);
         setOutputStream(new Stderr());
         running = true;
+        deferring = true;
         Thread t = new Thread(this::writeQueued, "tcpkit-log");
-        t.setDaemon(true); // the queue is drained by every event written at once, and by stop()
+        t.setDaemon(true); // the queue is drained by every event written at once, by stop() and at exit
         writer = t;
+        Thread hook = new Thread(
+                () -> {
+                    deferring = false;
+                    drain();
+                },
+                "tcpkit-log-exit");
+        exitHook = hook;
+        Runtime.getRuntime().addShutdownHook(hook);
         super.start();
         t.start();
     }
@@ -46,6 +59,15 @@ final class StderrAppender extends OutputStreamAppender<ILoggingEvent> {
     @Override
     public void stop() {
         running = false;
+        deferring = false;
+        Thread hook = exitHook;
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException exiting) {
+                // stopped by the exit itself: the hook runs anyway and finds nothing left to write
+            }
+        }
         Thread t = writer;
         if (t != null) {
             LockSupport.unpark(t);
@@ -58,7 +80,7 @@ final class StderrAppender extends OutputStreamAppender<ILoggingEvent> {
     protected void append(ILoggingEvent event) {
         if (Thread.currentThread() instanceof FastThreadLocalThread
                 && !event.getLevel().isGreaterOrEqual(Level.WARN)
-                && running) {
+                && deferring) {
             defer(event);
             queue.add(event);
             Thread t = writer;
