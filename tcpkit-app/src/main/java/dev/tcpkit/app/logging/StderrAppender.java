@@ -8,6 +8,7 @@ import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -34,11 +35,22 @@ final class StderrAppender extends OutputStreamAppender<ILoggingEvent> {
     private volatile boolean deferring;
     /** Writes what waits when the JVM exits (nothing stops Logback then), and from then on writes every event at once. */
     private @Nullable Thread exitHook;
+    /** Where lines go: stderr, buffered. */
+    private final OutputStream out;
+
+    StderrAppender() {
+        this(new Stderr());
+    }
+
+    /** An appender writing to {@code out} instead of stderr (for tests); {@code out} is flushed after each batch. */
+    StderrAppender(OutputStream out) {
+        this.out = out;
+    }
 
     @Override
     public void start() {
         setImmediateFlush(false);
-        setOutputStream(new Stderr());
+        setOutputStream(out);
         running = true;
         deferring = true;
         Thread t = new Thread(this::writeQueued, "tcpkit-log");
@@ -58,6 +70,9 @@ final class StderrAppender extends OutputStreamAppender<ILoggingEvent> {
 
     @Override
     public void stop() {
+        if (!isStarted()) {
+            return;
+        }
         running = false;
         deferring = false;
         Thread hook = exitHook;
@@ -100,11 +115,12 @@ final class StderrAppender extends OutputStreamAppender<ILoggingEvent> {
     }
 
     /**
-     * Keeps what the writer could not learn later: the logging thread's name. The message is formatted on the writer,
-     * from its arguments, unless one of them could change meanwhile (anything but strings, numbers, enums).
+     * Keeps what the writer could not learn later: the logging thread's name and MDC. The message is formatted on the
+     * writer, from its arguments, unless one of them could change meanwhile (anything but strings, numbers, enums).
      */
     private static void defer(ILoggingEvent event) {
         event.getThreadName();
+        event.getMDCPropertyMap();
         Object[] arguments = event.getArgumentArray();
         if (arguments != null) {
             for (Object argument : arguments) {
@@ -144,7 +160,10 @@ final class StderrAppender extends OutputStreamAppender<ILoggingEvent> {
 
     private void flush() {
         try {
-            getOutputStream().flush();
+            OutputStream o = getOutputStream();
+            if (o != null) { // null once stopped
+                o.flush();
+            }
         } catch (IOException e) {
             addError("cannot flush stderr", e); // as Logback does for a failed write: stderr has nowhere to say it
         }
