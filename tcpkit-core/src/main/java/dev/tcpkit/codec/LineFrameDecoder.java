@@ -42,12 +42,24 @@ public final class LineFrameDecoder extends ByteToMessageDecoder {
     private @Nullable ChannelInputShutdownEvent heldEnd;
 
     private @Nullable ChannelHandlerContext ctx;
+    /** Where lines go instead of down the pipeline, or {@code null}. */
+    private final @Nullable LineSink sink;
 
+    /** Passes each line on as a retained slice. */
     public LineFrameDecoder(int maxLine) {
+        this(maxLine, null);
+    }
+
+    /**
+     * Hands each line to {@code sink} in place, passing nothing on (what else it passes on, the end of input, the read
+     * bursts, errors, stays the same); with {@code null}, passes each line on as a retained slice.
+     */
+    public LineFrameDecoder(int maxLine, @Nullable LineSink sink) {
         if (maxLine < 1) {
             throw new IllegalArgumentException("maxLine must be >= 1: " + maxLine);
         }
         this.maxLine = maxLine;
+        this.sink = sink;
     }
 
     /** The longest line accepted, in bytes, without its terminator. */
@@ -184,7 +196,7 @@ public final class LineFrameDecoder extends ByteToMessageDecoder {
             fail(ctx, in, String.valueOf(length));
             return;
         }
-        out.add(in.readRetainedSlice(length));
+        emit(in, length, out);
         in.skipBytes(lf + 1 - in.readerIndex());
     }
 
@@ -204,7 +216,18 @@ public final class LineFrameDecoder extends ByteToMessageDecoder {
             return;
         }
         scanned = 0;
-        out.add(in.readRetainedSlice(length));
+        emit(in, length, out);
+    }
+
+    /** The {@code length} bytes at the reader index are a line: to the sink, or on as a slice; either way, read. */
+    private void emit(ByteBuf in, int length, List<Object> out) {
+        LineSink s = sink;
+        if (s != null) {
+            s.line(in, in.readerIndex(), length);
+            in.skipBytes(length);
+        } else {
+            out.add(in.readRetainedSlice(length));
+        }
     }
 
     private void fail(ChannelHandlerContext ctx, ByteBuf in, String length) {

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +105,7 @@ final class ConnectionMeter extends ChannelDuplexHandler {
 
     private void logDisconnect(LoggingEventBuilder event, Connection.Closing closing) {
         long millis = Math.max(0, registry.nowMillis() - connection.connectedAtMillis());
+        long tenths = (millis + 50) / 100; // seconds to one decimal, rounded half up as %.1f does
         String name = connection.name();
         event = event.addKeyValue("event", "disconnect")
                 .addKeyValue("service", registry.service())
@@ -128,15 +128,16 @@ final class ConnectionMeter extends ChannelDuplexHandler {
         event.addKeyValue("durationMs", millis)
                 .addKeyValue("reason", closing.reason().word())
                 .addKeyValue("detail", closing.detail())
-                .log(String.format(
-                        Locale.ROOT,
-                        "%s left after %.1f s (%s%d bytes in, %d bytes out): %s",
+                // Placeholders, not String.format: the appender may format it off the event loop.
+                .log(
+                        "{} left after {}.{} s ({}{} bytes in, {} bytes out): {}",
                         name != null ? name + " (" + connection.client() + ")" : connection.client(),
-                        millis / 1000.0,
+                        tenths / 10,
+                        tenths % 10,
                         messages,
                         connection.bytesIn(),
                         connection.bytesOut(),
-                        closing.detail()));
+                        closing.detail());
     }
 
     private Connection.Closing closing() {

@@ -31,7 +31,7 @@ public final class StdStreams {
 
     /** Standard output as text in the terminal's charset; not auto-flushed; a write that fails throws. */
     public static Writer stdoutText() {
-        return new OutputStreamWriter(stdout(), TerminalCharset.get());
+        return new EncodingWriter(stdout(), TerminalCharset.get());
     }
 
     /**

@@ -37,6 +37,8 @@ public final class PendingRecords {
     private List<OutputRecord> unsent = new ArrayList<>();
 
     private long unsentCost;
+    /** How many records {@link #unsent} holds: a batch of encoded lines is as many as its lines. */
+    private int unsentRecords;
     /** What the records added and not yet written cost, in bytes. */
     private long pending;
 
@@ -73,6 +75,7 @@ public final class PendingRecords {
         pending += cost;
         unsent.add(record);
         unsentCost += cost;
+        unsentRecords += record.records();
         if (pending > MAX_PENDING && !paused) {
             paused = true;
             channel.config().setAutoRead(false);
@@ -90,9 +93,11 @@ public final class PendingRecords {
         }
         List<OutputRecord> records = unsent;
         long cost = unsentCost;
+        int count = unsentRecords;
         unsent = new ArrayList<>();
         unsentCost = 0;
-        writer.write(records, () -> written(records.size(), cost), this::rejected);
+        unsentRecords = 0;
+        writer.write(records, () -> written(count, cost), this::rejected);
     }
 
     /** On the writer thread: one hop to the event loop for however many records it has written meanwhile. */

@@ -1,5 +1,6 @@
 package dev.tcpkit.output;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -22,9 +23,11 @@ public final class RecordFormat {
             .withZone(ZoneOffset.UTC);
 
     /** The last time formatted: at high rates many records share a millisecond, and formatting costs more than the rest. */
-    private static volatile FormattedTime lastTime = new FormattedTime(Long.MIN_VALUE, "");
+    private static volatile FormattedTime lastTime = new FormattedTime(Long.MIN_VALUE, "", new byte[0]);
 
-    private record FormattedTime(long millis, String text) {}
+    /** The time as text and as its ASCII bytes; the array is shared, only ever copied from. */
+    @SuppressWarnings("ArrayRecordComponent")
+    private record FormattedTime(long millis, String text, byte[] ascii) {}
 
     private RecordFormat() {}
 
@@ -47,12 +50,22 @@ public final class RecordFormat {
 
     /** ISO-8601 UTC time with milliseconds, as used in records and JSON Lines. */
     public static String time(long timeMillis) {
+        return formatted(timeMillis).text();
+    }
+
+    /** {@link #time} as ASCII bytes; the caller copies them and never changes them. */
+    static byte[] timeAscii(long timeMillis) {
+        return formatted(timeMillis).ascii();
+    }
+
+    private static FormattedTime formatted(long timeMillis) {
         FormattedTime last = lastTime;
         if (last.millis() != timeMillis) {
-            last = new FormattedTime(timeMillis, TIME.format(Instant.ofEpochMilli(timeMillis)));
+            String text = TIME.format(Instant.ofEpochMilli(timeMillis));
+            last = new FormattedTime(timeMillis, text, text.getBytes(StandardCharsets.US_ASCII));
             lastTime = last;
         }
-        return last.text();
+        return last;
     }
 
     /** {@code text} with control characters escaped as in a record, so that it shows as one line. */

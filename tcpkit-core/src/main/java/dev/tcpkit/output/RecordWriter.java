@@ -1,5 +1,6 @@
 package dev.tcpkit.output;
 
+import dev.tcpkit.internal.EncodingWriter;
 import dev.tcpkit.internal.Errors;
 import dev.tcpkit.sink.RecordSink;
 import dev.tcpkit.sink.SinkBacklog;
@@ -8,8 +9,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +59,10 @@ public final class RecordWriter implements AutoCloseable {
     private static final String OUTPUT_FAILED = "output failed";
 
     private final Writer stdout;
+    /** Stdout's bytes, when it encodes to UTF-8: {@link EncodedLines} are written there as they are. */
+    private final @Nullable OutputStream stdoutUtf8;
+    /** Whether chars may wait in stdout's encoder: flushed before bytes are written past it. */
+    private boolean charsWritten;
     /** Replaced by {@link #reopen}; only the writer thread touches it once started. */
     private @Nullable LinesFile file;
     /** What {@link #reload} says it reopened, if there is a file. */
@@ -138,12 +145,22 @@ public final class RecordWriter implements AutoCloseable {
         this.backlog = sink == null ? null : new Backlog(sink);
         this.service = service;
         this.stdout = stdout;
+        this.stdoutUtf8 =
+                stdout instanceof EncodingWriter e && e.charset().equals(StandardCharsets.UTF_8) ? e.bytes() : null;
         this.file = file;
         this.fileKind = file == null ? null : file.what();
         this.thread = new Thread(this::run, "tcpkit-output");
         // Left behind, blocked in a write, when an output takes nothing until close() gives up on it.
         this.thread.setDaemon(true);
         this.thread.start();
+    }
+
+    /**
+     * Whether {@link EncodedLines} can be written: stdout takes UTF-8 bytes, and nothing else (a file, a sink) needs
+     * the records' text.
+     */
+    public boolean takesEncodedLines() {
+        return stdoutUtf8 != null && fileKind == null && sink == null;
     }
 
     /**
@@ -175,7 +192,7 @@ public final class RecordWriter implements AutoCloseable {
             records.forEach(RecordWriter::release);
             throw new IllegalStateException("record writer is closed");
         }
-        submitted.add(records.size());
+        submitted.add(count(records));
         queue.add(new Entry(records, onWritten, onRejected, null));
     }
 
@@ -324,7 +341,7 @@ public final class RecordWriter implements AutoCloseable {
             List<? extends OutputRecord> entryRecords = entry.records();
             if (entryRecords != null) {
                 entryRecords.forEach(this::append);
-                records += entryRecords.size();
+                records += count(entryRecords);
             }
         }
         if (records == 0 && entries.stream().allMatch(e -> e.onWritten() == null)) {
@@ -414,13 +431,15 @@ public final class RecordWriter implements AutoCloseable {
             if (failed) {
                 return;
             }
-            if (record instanceof MessageRecord message) {
-                try {
+            try {
+                if (record instanceof MessageRecord message) {
                     writeLine(message);
-                } catch (IOException e) {
-                    stdoutFailed(e);
-                    return;
+                } else if (record instanceof EncodedLines lines) {
+                    writeBytes(lines);
                 }
+            } catch (IOException e) {
+                stdoutFailed(e);
+                return;
             }
             LinesFile f = file;
             if (f != null) {
@@ -433,6 +452,14 @@ public final class RecordWriter implements AutoCloseable {
         } finally {
             release(record);
         }
+    }
+
+    private static int count(List<? extends OutputRecord> records) {
+        int n = 0;
+        for (OutputRecord record : records) {
+            n += record.records();
+        }
+        return n;
     }
 
     /** A hex dump chunk holds its bytes until written, or dropped. */
@@ -455,6 +482,17 @@ public final class RecordWriter implements AutoCloseable {
         }
         line.getChars(0, length, chars, 0);
         stdout.write(chars, 0, length);
+        charsWritten = true;
+    }
+
+    /** Copies lines already encoded in UTF-8 to stdout's bytes, behind any text still in its encoder. */
+    private void writeBytes(EncodedLines lines) throws IOException {
+        OutputStream out = Objects.requireNonNull(stdoutUtf8, "encoded lines without a UTF-8 stdout");
+        if (charsWritten) {
+            stdout.flush();
+            charsWritten = false;
+        }
+        out.write(lines.bytes(), 0, lines.length());
     }
 
     /** Flushes stdout and writes out and syncs the file; returns whether every output has all records so far. */
@@ -464,6 +502,7 @@ public final class RecordWriter implements AutoCloseable {
         }
         try {
             stdout.flush();
+            charsWritten = false;
             // A PrintWriter swallows the IOException and keeps only this flag.
             if (stdout instanceof PrintWriter p && p.checkError()) {
                 throw new IOException("write error");

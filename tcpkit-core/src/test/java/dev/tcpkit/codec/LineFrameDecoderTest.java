@@ -28,6 +28,29 @@ final class LineFrameDecoderTest {
     }
 
     @Test
+    void handsLinesToASinkInPlaceAndPassesNoneOn() {
+        List<String> lines = new ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel(
+                new LineFrameDecoder(8, (buffer, index, length) -> lines.add(buffer.toString(index, length, UTF_8))));
+        ch.writeInbound(Unpooled.copiedBuffer("one\r\ntw", UTF_8));
+        ch.writeInbound(Unpooled.copiedBuffer("o\n\nthree", UTF_8));
+        assertThat(lines).containsExactly("one", "two", "");
+        assertThat(ch.finish()).as("nothing passed on").isFalse();
+        assertThat(lines).containsExactly("one", "two", "", "three");
+    }
+
+    @Test
+    void aSinkGetsNoLineLongerThanTheMaximum() {
+        List<String> lines = new ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel(
+                new LineFrameDecoder(4, (buffer, index, length) -> lines.add(buffer.toString(index, length, UTF_8))));
+        assertThatThrownBy(() -> ch.writeInbound(Unpooled.copiedBuffer("ok\n12345\nnext\n", UTF_8)))
+                .isInstanceOf(TooLongFrameException.class);
+        assertThat(lines).containsExactly("ok");
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
     void failsFastOnALineLongerThanTheMaximum() {
         EmbeddedChannel ch = new EmbeddedChannel(new LineFrameDecoder(8));
         assertThatThrownBy(() -> ch.writeInbound(Unpooled.copiedBuffer("123456789", UTF_8)))

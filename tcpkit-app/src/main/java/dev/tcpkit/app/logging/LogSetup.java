@@ -4,7 +4,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +29,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         encoder.setLayout(layout);
         encoder.start();
 
-        ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+        StderrAppender stderr = new StderrAppender();
         stderr.setContext(context);
         stderr.setName("STDERR");
-        stderr.setTarget("System.err");
         stderr.setEncoder(encoder);
         stderr.start();
 

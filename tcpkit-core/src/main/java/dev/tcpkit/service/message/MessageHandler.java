@@ -7,6 +7,7 @@ import dev.tcpkit.connection.Connection;
 import dev.tcpkit.connection.Cuts;
 import dev.tcpkit.output.MessageRecord;
 import dev.tcpkit.output.PendingRecords;
+import dev.tcpkit.output.RecordEncoder;
 import dev.tcpkit.output.RecordWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -45,6 +46,11 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
 
     private final MessageConfig config;
     private final PendingRecords records;
+    /** Whether lines come as bytes, to be recorded through {@link #encoder}. */
+    private final boolean encodedLines;
+    /** Makes this connection's record lines from their bytes; set once the client is known. */
+    private @Nullable RecordEncoder encoder;
+
     private String client = "?";
     /** The server's entry for this connection, or null outside a TcpServer (a bare pipeline in a test). */
     private @Nullable Connection connection;
@@ -60,9 +66,14 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     /** Set when the handler is added; the writer's acknowledgements answer through it. */
     private @Nullable ChannelHandlerContext context;
 
-    MessageHandler(MessageConfig config, RecordWriter writer, Channel channel) {
+    /**
+     * @param encodedLines whether lines come to {@link #line} from the framing stage, to be recorded from their bytes:
+     *     see {@code MessageService}
+     */
+    MessageHandler(MessageConfig config, RecordWriter writer, Channel channel, boolean encodedLines) {
         this.config = config;
         this.records = new PendingRecords(writer, channel, this::answer);
+        this.encodedLines = encodedLines;
     }
 
     @Override
@@ -73,6 +84,9 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ClientAddress.format(ctx.channel());
+        if (encodedLines) {
+            encoder = new RecordEncoder(client, config.charset());
+        }
         connection = Connection.of(ctx.channel());
         if (connection != null) {
             connection.trackMessages();
@@ -87,7 +101,10 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (done || !(msg instanceof TextMessage message)) {
+            if (done) {
+                return;
+            }
+            if (!(msg instanceof TextMessage message)) {
                 return;
             }
             record(message);
@@ -100,18 +117,47 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void record(TextMessage message) {
-        if (connection != null) {
-            connection.countMessage();
-        }
-        unanswered++;
+        countMessage();
         MessageRecord record = new MessageRecord(config.clock().millis(), client, message.text(), message.bytes());
         records.add(record);
     }
 
+    /**
+     * A line, where the framing stage found it (a {@code LineSink}), when lines are recorded from their bytes: no slice
+     * of it is passed down the pipeline.
+     */
+    void line(ByteBuf buffer, int index, int length) {
+        RecordEncoder e = encoder;
+        if (done || e == null) {
+            return;
+        }
+        countMessage();
+        e.add(config.clock().millis(), buffer, index, length);
+        if (config.closeAfterFirst()) {
+            done = true; // what the client sends from now on is read and dropped, see finish()
+        }
+    }
+
+    private void countMessage() {
+        if (connection != null) {
+            connection.countMessage();
+        }
+        unanswered++;
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        records.submit();
+        submit();
         ctx.fireChannelReadComplete();
+    }
+
+    /** Hands the records of this burst to the writer, the encoded lines as one record. */
+    private void submit() {
+        RecordEncoder e = encoder;
+        if (e != null && e.lines() > 0) {
+            records.add(e.take());
+        }
+        records.submit();
     }
 
     /** The next {@code written} messages are on stdout and in the file: now they may be acknowledged. */
@@ -214,7 +260,7 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
         }
         // The decoders before this handler have passed on every message, the last incomplete one included.
         inputClosed = true;
-        records.submit();
+        submit();
         if (unanswered == 0 && owed == 0) {
             closeWhenFlushed(ctx);
         }
@@ -222,7 +268,7 @@ final class MessageHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        records.submit(); // a connection cut in the middle of a burst: what it sent is still printed
+        submit(); // a connection cut in the middle of a burst: what it sent is still printed
         ctx.fireChannelInactive();
     }
 

@@ -1,7 +1,9 @@
 package dev.tcpkit.service.message;
 
 import dev.tcpkit.codec.Framing;
+import dev.tcpkit.codec.LineFrameDecoder;
 import dev.tcpkit.internal.StdStreams;
+import dev.tcpkit.output.RecordEncoder;
 import dev.tcpkit.output.RecordWriter;
 import dev.tcpkit.pipeline.ServerPipeline;
 import dev.tcpkit.service.Service;
@@ -39,11 +41,19 @@ public final class MessageService implements Service {
     private final MessageConfig config;
     /** Where the messages' records go: stdout and the optional output file. */
     private final RecordWriter writer;
+    /**
+     * Whether lines are recorded from their bytes ({@link RecordEncoder}): the common case of a log server, lines in
+     * UTF-8 or ASCII printed to a UTF-8 stdout and nowhere else.
+     */
+    private final boolean encodedLines;
 
     private MessageService(String name, MessageConfig config, RecordWriter writer) {
         this.name = name;
         this.config = config;
         this.writer = writer;
+        this.encodedLines = config.framing() == Framing.LINE
+                && RecordEncoder.encodes(config.charset())
+                && writer.takesEncodedLines();
     }
 
     /** The {@code reply} preset: answers {@value #DEFAULT_REPLY} and closes after the first message. */
@@ -70,8 +80,14 @@ public final class MessageService implements Service {
     public void initChannel(Channel channel) {
         // A client that stops sending still gets the answers to what it sent (see MessageHandler).
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        ServerPipeline.addTextDecoders(channel.pipeline(), config.framing(), config.maxLine(), config.charset());
-        channel.pipeline().addLast(name, new MessageHandler(config, writer, channel));
+        if (encodedLines) {
+            MessageHandler handler = new MessageHandler(config, writer, channel, true);
+            channel.pipeline().addLast(ServerPipeline.FRAMING, new LineFrameDecoder(config.maxLine(), handler::line));
+            channel.pipeline().addLast(name, handler);
+        } else {
+            ServerPipeline.addTextDecoders(channel.pipeline(), config.framing(), config.maxLine(), config.charset());
+            channel.pipeline().addLast(name, new MessageHandler(config, writer, channel, false));
+        }
     }
 
     /** Each datagram is one message; framing, the banner and closing after the first have no use there. */

@@ -7,10 +7,12 @@ import static org.awaitility.Awaitility.await;
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.codec.Framing;
+import dev.tcpkit.internal.EncodingWriter;
 import dev.tcpkit.testing.ByteCounter;
 import dev.tcpkit.testing.LogCapture;
 import dev.tcpkit.testing.LoopbackClient;
 import dev.tcpkit.testing.MemoryProbe;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -28,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -350,6 +353,39 @@ final class MessageServiceLoopbackTest {
             assertThat(log.lines()).noneMatch(l -> l.startsWith("WARN") || l.startsWith("ERROR"));
         }
         assertThat(stdout.toString().lines()).hasSize(lines);
+    }
+
+    /**
+     * Lines in UTF-8 to a stdout that takes UTF-8 bytes are recorded from their bytes ({@code RecordEncoder}): every
+     * line is acknowledged once, and printed as the decoding path prints it to a text stdout.
+     */
+    @Test
+    void linesToAUtf8StdoutArePrintedFromTheirBytesAsTheTextPathPrintsThem() throws Exception {
+        byte[] sent = concat(
+                concat(numberedLines(2000), "你好 😀\na\u0000b\r\nc\td\n".getBytes(UTF_8)),
+                new byte[] {'x', (byte) 0xff, (byte) 0xe4, (byte) 0xbd, '\n', 'e', 'n', 'd'});
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        String fromBytes = recordedTexts(new EncodingWriter(bytes, UTF_8), sent, () -> bytes.toString(UTF_8));
+        String fromText = recordedTexts(stdout, sent, stdout::toString);
+
+        assertThat(fromBytes).isEqualTo(fromText);
+        assertThat(fromBytes.lines()).hasSize(2005).endsWith("x\uFFFD\uFFFD", "end");
+        assertThat(fromBytes).contains("\n你好 😀\na\\x00b\nc\\td\n");
+    }
+
+    /** What {@code stdout} shows of the lines sent, without times and clients, once every line is acknowledged. */
+    private static String recordedTexts(Writer out, byte[] sent, Supplier<String> printed) throws Exception {
+        try (TcpServer server = start(Services.log()
+                        .framing(Framing.LINE)
+                        .reply("k")
+                        .stdout(out)
+                        .build());
+                LoopbackClient client = LoopbackClient.connect(server.port())) {
+            client.send(sent);
+            client.shutdownOutput();
+            assertThat(new String(client.readToEnd(), UTF_8)).isEqualTo("k".repeat(2005));
+        }
+        return printed.get().replaceAll("(?m)^" + RECORD_PREFIX + "127\\.0\\.0\\.1:\\d+ >>> ", "");
     }
 
     private static byte[] numberedLines(int count) {
