@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +78,19 @@ public final class RecordWriter implements AutoCloseable {
     private volatile boolean closed;
     /** Whether an output failed; only the writer thread touches it and what follows. */
     private boolean failed;
+    /** Encodes each message record's JSON once, for the file and the sink alike. */
+    private final RecordJsonEncoder json;
+    /** The JSON of the batch's message records, in order, from the file's append to the sink's send. */
+    private final List<byte[]> sinkJson = new ArrayList<>();
+    /**
+     * When each group of records handed to the sink together was sent, by its sequence number, until the sink has
+     * every one of them: the oldest is the backlog's age. Per group, not per record: a map update per record cost
+     * as much as the send.
+     */
+    private final ConcurrentSkipListMap<Long, Long> sinkSentAt = new ConcurrentSkipListMap<>();
+
+    private long sinkGroups;
+
     /** The line being written, reused. */
     private final StringBuilder line = new StringBuilder(256);
 
@@ -121,7 +136,7 @@ public final class RecordWriter implements AutoCloseable {
      */
     public RecordWriter(Writer stdout, @Nullable Path jsonLines, String service, @Nullable RecordSink sink)
             throws IOException {
-        this(stdout, jsonLines == null ? null : new JsonLinesFile(jsonLines, service), service, sink);
+        this(stdout, jsonLines == null ? null : new JsonLinesFile(jsonLines), service, sink);
     }
 
     /**
@@ -137,6 +152,7 @@ public final class RecordWriter implements AutoCloseable {
         this.sink = sink;
         this.backlog = sink == null ? null : new Backlog(sink);
         this.service = service;
+        this.json = new RecordJsonEncoder(service);
         this.stdout = stdout;
         this.file = file;
         this.fileKind = file == null ? null : file.what();
@@ -255,7 +271,10 @@ public final class RecordWriter implements AutoCloseable {
 
         @Override
         public long oldestAgeMillis() {
-            return sink.oldestAgeMillis();
+            Map.Entry<Long, Long> oldest = sinkSentAt.firstEntry();
+            return oldest == null
+                    ? 0
+                    : Duration.ofNanos(System.nanoTime() - oldest.getValue()).toMillis();
         }
     }
 
@@ -319,6 +338,7 @@ public final class RecordWriter implements AutoCloseable {
 
     /** Appends the entries' records to every output, flushes, and on success runs their callbacks. */
     private void writeAll(List<Entry> entries) {
+        sinkJson.clear();
         int records = 0;
         for (Entry entry : entries) {
             List<? extends OutputRecord> entryRecords = entry.records();
@@ -332,47 +352,81 @@ public final class RecordWriter implements AutoCloseable {
         }
         if (flush()) {
             written.addAndGet(records);
+            int next = 0;
             for (Entry entry : entries) {
                 Runnable callback = entry.onWritten();
                 if (sink != null && entry.records() != null) {
-                    sendToSink(sink, entry);
+                    next = sendToSink(sink, entry, next);
                 } else if (callback != null) {
                     runQuietly(callback);
                 }
             }
         }
+        sinkJson.clear();
     }
 
-    /** Hands the entry's message records to the sink; its callback runs once the sink has every one of them. */
-    private void sendToSink(RecordSink sink, Entry entry) {
-        List<MessageRecord> messages = new ArrayList<>();
-        for (OutputRecord record : Objects.requireNonNull(entry.records())) {
-            if (record instanceof MessageRecord message) {
-                messages.add(message);
+    /**
+     * Hands the entry's message records to the sink, their JSON from {@link #sinkJson} starting at {@code next}; its
+     * callback runs once the sink has every one of them. Returns where the next entry's JSON starts.
+     */
+    private int sendToSink(RecordSink sink, Entry entry, int next) {
+        List<? extends OutputRecord> records = Objects.requireNonNull(entry.records());
+        int messages = 0;
+        for (OutputRecord record : records) {
+            if (record instanceof MessageRecord) {
+                messages++;
             }
         }
-        Runnable callback = entry.onWritten();
-        if (messages.isEmpty()) {
+        if (messages == 0) {
+            Runnable callback = entry.onWritten();
             if (callback != null) {
                 runQuietly(callback);
             }
-            return;
+            return next;
         }
-        AtomicInteger left = new AtomicInteger(messages.size());
-        AtomicBoolean rejected = new AtomicBoolean();
-        sinkPending.addAndGet(messages.size()); // before the first send: a record not handed over yet is pending too
-        for (MessageRecord message : messages) {
-            sink.send(message.client(), RecordJson.json(message, service), error -> {
-                sinkPending.decrementAndGet();
-                if (error != null) {
-                    Consumer<Throwable> onRejected = entry.onRejected();
-                    if (rejected.compareAndSet(false, true) && onRejected != null) {
-                        onRejected.accept(error);
-                    }
-                } else if (left.decrementAndGet() == 0 && !rejected.get() && callback != null) {
+        SinkDelivery delivery = new SinkDelivery(entry, messages, sinkGroups++);
+        sinkSentAt.put(delivery.group, System.nanoTime());
+        sinkPending.addAndGet(messages); // before the first send: a record not handed over yet is pending too
+        int i = next;
+        for (OutputRecord record : records) {
+            if (record instanceof MessageRecord message) {
+                sink.send(message.client(), sinkJson.get(i++), delivery);
+            }
+        }
+        return i;
+    }
+
+    /** One entry's records on their way to the sink: its callback runs once the last of them is delivered. */
+    private final class SinkDelivery implements Consumer<@Nullable Throwable> {
+        private final Entry entry;
+        private final AtomicInteger left;
+        private final long group;
+        private final AtomicBoolean rejected = new AtomicBoolean();
+
+        SinkDelivery(Entry entry, int records, long group) {
+            this.entry = entry;
+            this.left = new AtomicInteger(records);
+            this.group = group;
+        }
+
+        @Override
+        public void accept(@Nullable Throwable error) {
+            sinkPending.decrementAndGet();
+            boolean last = left.decrementAndGet() == 0;
+            if (last) {
+                sinkSentAt.remove(group);
+            }
+            if (error != null) {
+                Consumer<Throwable> onRejected = entry.onRejected();
+                if (rejected.compareAndSet(false, true) && onRejected != null) {
+                    onRejected.accept(error);
+                }
+            } else if (last && !rejected.get()) {
+                Runnable callback = entry.onWritten();
+                if (callback != null) {
                     runQuietly(callback);
                 }
-            });
+            }
         }
     }
 
@@ -414,6 +468,7 @@ public final class RecordWriter implements AutoCloseable {
             if (failed) {
                 return;
             }
+            byte @Nullable [] encoded = null;
             if (record instanceof MessageRecord message) {
                 try {
                     writeLine(message);
@@ -421,11 +476,18 @@ public final class RecordWriter implements AutoCloseable {
                     stdoutFailed(e);
                     return;
                 }
+                if (file != null || sink != null) {
+                    byte[] bytes = json.encode(message);
+                    if (sink != null) {
+                        sinkJson.add(bytes);
+                    }
+                    encoded = bytes;
+                }
             }
             LinesFile f = file;
             if (f != null) {
                 try {
-                    f.append(record);
+                    f.append(record, encoded);
                 } catch (IOException e) {
                     failed(f.path().toString(), e);
                 }
