@@ -14,18 +14,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -70,8 +65,6 @@ public final class RecordWriter implements AutoCloseable {
     private final LongAdder submitted = new LongAdder();
     /** Those of them now in every output. */
     private final AtomicLong written = new AtomicLong();
-    /** Message records on stdout and in the file that the sink has neither delivered nor rejected yet. */
-    private final AtomicLong sinkPending = new AtomicLong();
     /** Those of them {@link #close} gave up on: never acknowledged, counted as lost. */
     private final AtomicLong undeliveredToSink = new AtomicLong();
 
@@ -80,16 +73,8 @@ public final class RecordWriter implements AutoCloseable {
     private boolean failed;
     /** Encodes each message record's JSON once, for the file and the sink alike. */
     private final RecordJsonEncoder json;
-    /** The JSON of the batch's message records, in order, from the file's append to the sink's send. */
-    private final List<byte[]> sinkJson = new ArrayList<>();
-    /**
-     * When each group of records handed to the sink together was sent, by its sequence number, until the sink has
-     * every one of them: the oldest is the backlog's age. Per group, not per record: a map update per record cost
-     * as much as the send.
-     */
-    private final ConcurrentSkipListMap<Long, Long> sinkSentAt = new ConcurrentSkipListMap<>();
-
-    private long sinkGroups;
+    /** The JSON of the batch's message records, in order, from the file's append to the sink; a new list a batch. */
+    private List<byte[]> sinkJson = new ArrayList<>();
 
     /** The line being written, reused. */
     private final StringBuilder line = new StringBuilder(256);
@@ -108,8 +93,8 @@ public final class RecordWriter implements AutoCloseable {
 
     private static final Entry STOP = new Entry(null, null, null, null);
 
-    /** Where records go beside stdout and the file (Kafka), or {@code null}. */
-    private final @Nullable RecordSink sink;
+    /** Where records go beside stdout and the file (Kafka), on a thread of their own; or {@code null}. */
+    private final @Nullable SinkFeed sink;
     /** The records on their way to the sink; {@code null} without one. */
     private final @Nullable Backlog backlog;
     /** The service name in each record's JSON for the sink. */
@@ -149,8 +134,8 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     private RecordWriter(Writer stdout, @Nullable LinesFile file, String service, @Nullable RecordSink sink) {
-        this.sink = sink;
-        this.backlog = sink == null ? null : new Backlog(sink);
+        this.sink = sink == null ? null : new SinkFeed(sink);
+        this.backlog = this.sink == null ? null : new Backlog(this.sink);
         this.service = service;
         this.json = new RecordJsonEncoder(service);
         this.stdout = stdout;
@@ -252,29 +237,26 @@ public final class RecordWriter implements AutoCloseable {
 
     /** What {@link #sinkBacklog} shows: one object, as long-lived as the writer (a gauge holds it weakly). */
     private final class Backlog implements SinkBacklog {
-        private final RecordSink sink;
+        private final SinkFeed feed;
 
-        Backlog(RecordSink sink) {
-            this.sink = sink;
+        Backlog(SinkFeed feed) {
+            this.feed = feed;
         }
 
         @Override
         public String sink() {
-            return sink.name();
+            return feed.sink().name();
         }
 
         @Override
         public long inFlight() {
             // Every record of a writer with a sink is a message record: those not on stdout yet wait for it too.
-            return Math.max(0, submitted.sum() - written.get()) + sinkPending.get();
+            return Math.max(0, submitted.sum() - written.get()) + feed.pending();
         }
 
         @Override
         public long oldestAgeMillis() {
-            Map.Entry<Long, Long> oldest = sinkSentAt.firstEntry();
-            return oldest == null
-                    ? 0
-                    : Duration.ofNanos(System.nanoTime() - oldest.getValue()).toMillis();
+            return feed.oldestAgeMillis();
         }
     }
 
@@ -296,7 +278,7 @@ public final class RecordWriter implements AutoCloseable {
                 .description("How long the oldest record not yet acknowledged by the sink has waited")
                 .tags(tags)
                 .register(registry);
-        b.sink.bindMeters(registry);
+        b.feed.sink().bindMeters(registry);
     }
 
     /**
@@ -338,7 +320,6 @@ public final class RecordWriter implements AutoCloseable {
 
     /** Appends the entries' records to every output, flushes, and on success runs their callbacks. */
     private void writeAll(List<Entry> entries) {
-        sinkJson.clear();
         int records = 0;
         for (Entry entry : entries) {
             List<? extends OutputRecord> entryRecords = entry.records();
@@ -350,84 +331,39 @@ public final class RecordWriter implements AutoCloseable {
         if (records == 0 && entries.stream().allMatch(e -> e.onWritten() == null)) {
             return;
         }
-        if (flush()) {
-            written.addAndGet(records);
-            int next = 0;
-            for (Entry entry : entries) {
-                Runnable callback = entry.onWritten();
-                if (sink != null && entry.records() != null) {
-                    next = sendToSink(sink, entry, next);
-                } else if (callback != null) {
-                    runQuietly(callback);
-                }
+        if (!flush()) {
+            sinkJson.clear();
+            return;
+        }
+        written.addAndGet(records);
+        SinkFeed feed = sink;
+        List<SinkFeed.Group> groups = new ArrayList<>();
+        int next = 0;
+        for (Entry entry : entries) {
+            Runnable callback = entry.onWritten();
+            List<? extends OutputRecord> entryRecords = entry.records();
+            int messages = entryRecords == null ? 0 : messages(entryRecords);
+            if (feed != null && entryRecords != null && messages > 0) {
+                groups.add(feed.new Group(entryRecords, sinkJson, next, messages, callback, entry.onRejected()));
+                next += messages;
+            } else if (callback != null) {
+                runQuietly(callback);
             }
         }
-        sinkJson.clear();
+        if (feed != null && !groups.isEmpty()) {
+            feed.hand(groups);
+            sinkJson = new ArrayList<>();
+        }
     }
 
-    /**
-     * Hands the entry's message records to the sink, their JSON from {@link #sinkJson} starting at {@code next}; its
-     * callback runs once the sink has every one of them. Returns where the next entry's JSON starts.
-     */
-    private int sendToSink(RecordSink sink, Entry entry, int next) {
-        List<? extends OutputRecord> records = Objects.requireNonNull(entry.records());
+    private static int messages(List<? extends OutputRecord> records) {
         int messages = 0;
         for (OutputRecord record : records) {
             if (record instanceof MessageRecord) {
                 messages++;
             }
         }
-        if (messages == 0) {
-            Runnable callback = entry.onWritten();
-            if (callback != null) {
-                runQuietly(callback);
-            }
-            return next;
-        }
-        SinkDelivery delivery = new SinkDelivery(entry, messages, sinkGroups++);
-        sinkSentAt.put(delivery.group, System.nanoTime());
-        sinkPending.addAndGet(messages); // before the first send: a record not handed over yet is pending too
-        int i = next;
-        for (OutputRecord record : records) {
-            if (record instanceof MessageRecord message) {
-                sink.send(message.client(), sinkJson.get(i++), delivery);
-            }
-        }
-        return i;
-    }
-
-    /** One entry's records on their way to the sink: its callback runs once the last of them is delivered. */
-    private final class SinkDelivery implements Consumer<@Nullable Throwable> {
-        private final Entry entry;
-        private final AtomicInteger left;
-        private final long group;
-        private final AtomicBoolean rejected = new AtomicBoolean();
-
-        SinkDelivery(Entry entry, int records, long group) {
-            this.entry = entry;
-            this.left = new AtomicInteger(records);
-            this.group = group;
-        }
-
-        @Override
-        public void accept(@Nullable Throwable error) {
-            sinkPending.decrementAndGet();
-            boolean last = left.decrementAndGet() == 0;
-            if (last) {
-                sinkSentAt.remove(group);
-            }
-            if (error != null) {
-                Consumer<Throwable> onRejected = entry.onRejected();
-                if (rejected.compareAndSet(false, true) && onRejected != null) {
-                    onRejected.accept(error);
-                }
-            } else if (last && !rejected.get()) {
-                Runnable callback = entry.onWritten();
-                if (callback != null) {
-                    runQuietly(callback);
-                }
-            }
-        }
+        return messages;
     }
 
     private void reopenFile(CompletableFuture<Boolean> reopened) {
@@ -455,7 +391,7 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     /** A failing callback (its event loop already shut down, say) must not stop the records after it. */
-    private static void runQuietly(Runnable callback) {
+    static void runQuietly(Runnable callback) {
         try {
             callback.run();
         } catch (RuntimeException e) {
@@ -605,10 +541,13 @@ public final class RecordWriter implements AutoCloseable {
         closed = true;
         queue.add(STOP);
         long deadline = System.nanoTime() + timeout.toNanos();
-        boolean finished = awaitThread(timeout);
-        if (sink != null) {
-            sink.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            undeliveredToSink.set(sinkPending.get());
+        boolean finished = join(thread, timeout);
+        SinkFeed feed = sink;
+        if (feed != null) {
+            // What the writer wrote is handed over first, then the sink gets what time is left to deliver it.
+            feed.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            feed.sink().close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            undeliveredToSink.set(feed.pending());
         }
         long lost = lost();
         if (lost == 0) {
@@ -616,7 +555,7 @@ public final class RecordWriter implements AutoCloseable {
         }
         String why;
         if (sink != null && !failure.isDone()) {
-            why = "not delivered to " + sink.name() + " in the " + timeout.toMillis()
+            why = "not delivered to " + sink.sink().name() + " in the " + timeout.toMillis()
                     + " ms left to flush (--drain-timeout)";
         } else {
             why = finished
@@ -630,7 +569,8 @@ public final class RecordWriter implements AutoCloseable {
                 .log("{} record(s) lost: {}", lost, why);
     }
 
-    private boolean awaitThread(Duration timeout) {
+    /** Waits at most {@code timeout} for {@code thread} to end; returns whether it did. */
+    static boolean join(Thread thread, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean interrupted = false;
         try {
