@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * One connection's records on their way to the {@link RecordWriter} (stdout and {@code --output}, or its {@code
  * --hex-dump}), with backpressure: while more than {@value #MAX_PENDING} bytes of them wait for the writer (a slow
  * terminal or pipe), reading from the connection pauses; it resumes once half of that is written. So a stalled stdout
- * holds a bounded amount per connection and never blocks an event loop.
+ * holds a bounded amount per connection and never blocks an event loop. With a sink (Kafka) the bound is {@value
+ * #MAX_PENDING_WITH_SINK}: a record then waits for the broker's acknowledgement too, tens of milliseconds, and 64 KiB
+ * a connection held 100 connections to about 500,000 records a second (docs/PERFORMANCE.md).
  *
  * <p>Records go to the writer once per read burst ({@link #submit}), and come back once for however many were
  * written meanwhile: at hundreds of thousands of lines a second, a thread wake-up and a {@code write(2)} per line
@@ -29,10 +31,14 @@ public final class PendingRecords {
     private static final Logger log = LoggerFactory.getLogger(PendingRecords.class);
     /** Bytes of records (text plus a fixed cost for each) that may wait for the writer before reads pause. */
     public static final int MAX_PENDING = 64 * 1024;
+    /** As {@link #MAX_PENDING}, for a writer with a sink. */
+    public static final int MAX_PENDING_WITH_SINK = 256 * 1024;
 
     private final RecordWriter writer;
     private final Channel channel;
     private final IntConsumer onWritten;
+    /** {@link #MAX_PENDING}, or {@link #MAX_PENDING_WITH_SINK}. */
+    private final int maxPending;
     /** Records of the current read burst, not yet handed to the writer. */
     private List<OutputRecord> unsent = new ArrayList<>();
 
@@ -60,6 +66,7 @@ public final class PendingRecords {
         this.writer = writer;
         this.channel = channel;
         this.onWritten = onWritten;
+        this.maxPending = writer.sinkBacklog() == null ? MAX_PENDING : MAX_PENDING_WITH_SINK;
     }
 
     /** Whether reads are paused because too much of this connection's output waits for the writer. */
@@ -73,7 +80,7 @@ public final class PendingRecords {
         pending += cost;
         unsent.add(record);
         unsentCost += cost;
-        if (pending > MAX_PENDING && !paused) {
+        if (pending > maxPending && !paused) {
             paused = true;
             channel.config().setAutoRead(false);
             log.debug("{}: output is behind, pausing reads", channel.remoteAddress());
@@ -92,7 +99,8 @@ public final class PendingRecords {
         long cost = unsentCost;
         unsent = new ArrayList<>();
         unsentCost = 0;
-        writer.write(records, () -> written(records.size(), cost), this::rejected);
+        int count = records.size(); // not the list: the callback may wait for Kafka, the records need not
+        writer.write(records, () -> written(count, cost), this::rejected);
     }
 
     /** On the writer thread: one hop to the event loop for however many records it has written meanwhile. */
@@ -124,7 +132,7 @@ public final class PendingRecords {
         drainScheduled.set(false); // before taking the counts: records written from now on schedule another drain
         int records = writtenRecords.getAndSet(0);
         pending -= writtenCost.getAndSet(0);
-        if (paused && pending <= MAX_PENDING / 2) {
+        if (paused && pending <= maxPending / 2) {
             paused = false;
             if (channel.isActive()) { // a closed channel's registration is gone; resuming it would fail
                 channel.config().setAutoRead(true);

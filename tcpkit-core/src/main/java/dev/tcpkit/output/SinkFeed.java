@@ -55,8 +55,11 @@ final class SinkFeed {
      * sink has every one, {@code onRejected} once if it refused one for good.
      */
     final class Group implements Consumer<@Nullable Throwable> {
-        private final List<? extends OutputRecord> records;
-        private final List<byte[]> json;
+        /** Let go of once sent: kept until the broker's acknowledgement they were most of the live heap. */
+        private @Nullable List<? extends OutputRecord> records;
+
+        private @Nullable List<byte[]> json;
+
         private final int start;
         private final @Nullable Runnable onWritten;
         private final @Nullable Consumer<Throwable> onRejected;
@@ -80,10 +83,17 @@ final class SinkFeed {
         }
 
         private void send() {
+            List<? extends OutputRecord> toSend = records;
+            List<byte[]> encoded = json;
+            records = null;
+            json = null;
+            if (toSend == null || encoded == null) {
+                return;
+            }
             int i = start;
-            for (OutputRecord record : records) {
+            for (OutputRecord record : toSend) {
                 if (record instanceof MessageRecord message) {
-                    sink.send(message.client(), json.get(i++), this);
+                    sink.send(message.client(), encoded.get(i++), this);
                 }
             }
         }
