@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * hands it each record's JSON (the same as {@code --output}'s line) once the record is on stdout and in the file, and
  * runs the record's acknowledgement only once the sink said it has it.
  *
- * <p>Called on the writer's thread, never on an event loop: {@link #send} may wait a little (a full buffer), not
+ * <p>Called on the sink's own thread ({@code tcpkit-sink}), never on an event loop: {@link #send} may wait a little (a full buffer), not
  * indefinitely.
  */
 public interface RecordSink {

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * its client's {@code address:port} so that one connection's records stay in order in one partition.
  *
  * <p>Kafka away is backpressure, not failure: {@code delivery.timeout.ms} is as long as it goes, so a record waits
- * for the broker instead of failing; when the producer's buffer is full, {@link #send} waits (on the record writer's
- * thread, never an event loop) in steps of {@code max.block.ms}, so the writer stops acknowledging and every
+ * for the broker instead of failing; when the producer's buffer is full, {@link #send} waits (on the sink's own
+ * thread, never an event loop) in steps of {@code max.block.ms}, so nothing more is acknowledged and every
  * connection with records in flight pauses its reads. Only a record Kafka refuses for good (not authorized, too
  * large) fails.
  */
