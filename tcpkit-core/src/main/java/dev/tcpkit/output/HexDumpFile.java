@@ -4,6 +4,7 @@ import dev.tcpkit.codec.HexDumpLines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code --hex-dump} file: each chunk of a connection's traffic as a header line and its bytes in {@code xxd}'s
@@ -33,7 +34,7 @@ final class HexDumpFile extends LinesFile {
     }
 
     @Override
-    void append(OutputRecord output) throws IOException {
+    void append(OutputRecord output, byte @Nullable [] json) throws IOException {
         if (!(output instanceof HexDumpChunk chunk)) {
             throw new IllegalArgumentException("not a hex dump chunk: " + output);
         }

@@ -1,30 +1,24 @@
 package dev.tcpkit.output;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /** The {@code --output} file: each message's record appended as one JSON line (see {@link LinesFile}). */
 final class JsonLinesFile extends LinesFile {
-    private final String service;
-    private final JsonGenerator json;
 
     /**
      * Opens {@code path} for appending, creating it if needed.
      *
      * @throws IOException saying which file and why, in one line
      */
-    JsonLinesFile(Path path, String service) throws IOException {
+    JsonLinesFile(Path path) throws IOException {
         super(path, "output file");
-        this.service = service;
-        this.json = new JsonFactory().createGenerator(lines);
-        this.json.setRootValueSeparator(null);
     }
 
     @Override
     JsonLinesFile reopened() throws IOException {
-        return new JsonLinesFile(path(), service);
+        return new JsonLinesFile(path());
     }
 
     @Override
@@ -33,13 +27,12 @@ final class JsonLinesFile extends LinesFile {
     }
 
     @Override
-    void append(OutputRecord output) throws IOException {
-        if (!(output instanceof MessageRecord record)) {
+    void append(OutputRecord output, byte @Nullable [] json) throws IOException {
+        if (json == null) {
             throw new IllegalArgumentException("not a message record: " + output);
         }
-        RecordJson.write(record, service, json);
-        json.writeRaw('\n');
-        json.flush(); // into memory: what waits is whole lines only
+        lines.writeBytes(json);
+        lines.write('\n');
         appended();
     }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A file the record writer appends whole lines to ({@code --output}'s JSON Lines, {@code --hex-dump}'s dump). A
@@ -51,8 +52,13 @@ abstract class LinesFile {
         this.flushed = regular ? channel.size() : 0;
     }
 
-    /** Encodes the record as whole lines into {@link #lines}, then calls {@link #appended}. */
-    abstract void append(OutputRecord record) throws IOException;
+    /**
+     * Encodes the record as whole lines into {@link #lines}, then calls {@link #appended}.
+     *
+     * @param json a message record's JSON, encoded once by the writer for every output that takes it; {@code null}
+     *     for other records
+     */
+    abstract void append(OutputRecord record, byte @Nullable [] json) throws IOException;
 
     /**
      * A new file opened at this one's path, for after a log rotation renamed this one; this one stays open until

@@ -25,8 +25,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -75,14 +73,17 @@ public final class RecordWriter implements AutoCloseable {
     private final LongAdder submitted = new LongAdder();
     /** Those of them now in every output. */
     private final AtomicLong written = new AtomicLong();
-    /** Message records on stdout and in the file that the sink has neither delivered nor rejected yet. */
-    private final AtomicLong sinkPending = new AtomicLong();
     /** Those of them {@link #close} gave up on: never acknowledged, counted as lost. */
     private final AtomicLong undeliveredToSink = new AtomicLong();
 
     private volatile boolean closed;
     /** Whether an output failed; only the writer thread touches it and what follows. */
     private boolean failed;
+    /** Encodes each message record's JSON once, for the file and the sink alike. */
+    private final RecordJsonEncoder json;
+    /** The JSON of the batch's message records, in order, from the file's append to the sink; a new list a batch. */
+    private List<byte[]> sinkJson = new ArrayList<>();
+
     /** The line being written, reused. */
     private final StringBuilder line = new StringBuilder(256);
 
@@ -100,8 +101,8 @@ public final class RecordWriter implements AutoCloseable {
 
     private static final Entry STOP = new Entry(null, null, null, null);
 
-    /** Where records go beside stdout and the file (Kafka), or {@code null}. */
-    private final @Nullable RecordSink sink;
+    /** Where records go beside stdout and the file (Kafka), on a thread of their own; or {@code null}. */
+    private final @Nullable SinkFeed sink;
     /** The records on their way to the sink; {@code null} without one. */
     private final @Nullable Backlog backlog;
     /** The service name in each record's JSON for the sink. */
@@ -128,7 +129,7 @@ public final class RecordWriter implements AutoCloseable {
      */
     public RecordWriter(Writer stdout, @Nullable Path jsonLines, String service, @Nullable RecordSink sink)
             throws IOException {
-        this(stdout, jsonLines == null ? null : new JsonLinesFile(jsonLines, service), service, sink);
+        this(stdout, jsonLines == null ? null : new JsonLinesFile(jsonLines), service, sink);
     }
 
     /**
@@ -141,9 +142,10 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     private RecordWriter(Writer stdout, @Nullable LinesFile file, String service, @Nullable RecordSink sink) {
-        this.sink = sink;
-        this.backlog = sink == null ? null : new Backlog(sink);
+        this.sink = sink == null ? null : new SinkFeed(sink);
+        this.backlog = this.sink == null ? null : new Backlog(this.sink);
         this.service = service;
+        this.json = new RecordJsonEncoder(service);
         this.stdout = stdout;
         this.stdoutUtf8 =
                 stdout instanceof EncodingWriter e && e.charset().equals(StandardCharsets.UTF_8) ? e.bytes() : null;
@@ -253,26 +255,26 @@ public final class RecordWriter implements AutoCloseable {
 
     /** What {@link #sinkBacklog} shows: one object, as long-lived as the writer (a gauge holds it weakly). */
     private final class Backlog implements SinkBacklog {
-        private final RecordSink sink;
+        private final SinkFeed feed;
 
-        Backlog(RecordSink sink) {
-            this.sink = sink;
+        Backlog(SinkFeed feed) {
+            this.feed = feed;
         }
 
         @Override
         public String sink() {
-            return sink.name();
+            return feed.sink().name();
         }
 
         @Override
         public long inFlight() {
             // Every record of a writer with a sink is a message record: those not on stdout yet wait for it too.
-            return Math.max(0, submitted.sum() - written.get()) + sinkPending.get();
+            return Math.max(0, submitted.sum() - written.get()) + feed.pending();
         }
 
         @Override
         public long oldestAgeMillis() {
-            return sink.oldestAgeMillis();
+            return feed.oldestAgeMillis();
         }
     }
 
@@ -294,7 +296,7 @@ public final class RecordWriter implements AutoCloseable {
                 .description("How long the oldest record not yet acknowledged by the sink has waited")
                 .tags(tags)
                 .register(registry);
-        b.sink.bindMeters(registry);
+        b.feed.sink().bindMeters(registry);
     }
 
     /**
@@ -347,50 +349,39 @@ public final class RecordWriter implements AutoCloseable {
         if (records == 0 && entries.stream().allMatch(e -> e.onWritten() == null)) {
             return;
         }
-        if (flush()) {
-            written.addAndGet(records);
-            for (Entry entry : entries) {
-                Runnable callback = entry.onWritten();
-                if (sink != null && entry.records() != null) {
-                    sendToSink(sink, entry);
-                } else if (callback != null) {
-                    runQuietly(callback);
-                }
+        if (!flush()) {
+            sinkJson.clear();
+            return;
+        }
+        written.addAndGet(records);
+        SinkFeed feed = sink;
+        List<SinkFeed.Group> groups = new ArrayList<>();
+        int next = 0;
+        for (Entry entry : entries) {
+            Runnable callback = entry.onWritten();
+            List<? extends OutputRecord> entryRecords = entry.records();
+            int messages = entryRecords == null ? 0 : messages(entryRecords);
+            if (feed != null && entryRecords != null && messages > 0) {
+                groups.add(feed.new Group(entryRecords, sinkJson, next, messages, callback, entry.onRejected()));
+                next += messages;
+            } else if (callback != null) {
+                runQuietly(callback);
             }
+        }
+        if (feed != null && !groups.isEmpty()) {
+            feed.hand(groups);
+            sinkJson = new ArrayList<>();
         }
     }
 
-    /** Hands the entry's message records to the sink; its callback runs once the sink has every one of them. */
-    private void sendToSink(RecordSink sink, Entry entry) {
-        List<MessageRecord> messages = new ArrayList<>();
-        for (OutputRecord record : Objects.requireNonNull(entry.records())) {
-            if (record instanceof MessageRecord message) {
-                messages.add(message);
+    private static int messages(List<? extends OutputRecord> records) {
+        int messages = 0;
+        for (OutputRecord record : records) {
+            if (record instanceof MessageRecord) {
+                messages++;
             }
         }
-        Runnable callback = entry.onWritten();
-        if (messages.isEmpty()) {
-            if (callback != null) {
-                runQuietly(callback);
-            }
-            return;
-        }
-        AtomicInteger left = new AtomicInteger(messages.size());
-        AtomicBoolean rejected = new AtomicBoolean();
-        sinkPending.addAndGet(messages.size()); // before the first send: a record not handed over yet is pending too
-        for (MessageRecord message : messages) {
-            sink.send(message.client(), RecordJson.json(message, service), error -> {
-                sinkPending.decrementAndGet();
-                if (error != null) {
-                    Consumer<Throwable> onRejected = entry.onRejected();
-                    if (rejected.compareAndSet(false, true) && onRejected != null) {
-                        onRejected.accept(error);
-                    }
-                } else if (left.decrementAndGet() == 0 && !rejected.get() && callback != null) {
-                    runQuietly(callback);
-                }
-            });
-        }
+        return messages;
     }
 
     private void reopenFile(CompletableFuture<Boolean> reopened) {
@@ -418,7 +409,7 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     /** A failing callback (its event loop already shut down, say) must not stop the records after it. */
-    private static void runQuietly(Runnable callback) {
+    static void runQuietly(Runnable callback) {
         try {
             callback.run();
         } catch (RuntimeException e) {
@@ -441,10 +432,17 @@ public final class RecordWriter implements AutoCloseable {
                 stdoutFailed(e);
                 return;
             }
+            byte @Nullable [] encoded = null;
+            if (record instanceof MessageRecord message && (file != null || sink != null)) {
+                encoded = json.encode(message); // once, for the file and the sink alike
+                if (sink != null) {
+                    sinkJson.add(encoded);
+                }
+            }
             LinesFile f = file;
             if (f != null) {
                 try {
-                    f.append(record);
+                    f.append(record, encoded);
                 } catch (IOException e) {
                     failed(f.path().toString(), e);
                 }
@@ -582,10 +580,13 @@ public final class RecordWriter implements AutoCloseable {
         closed = true;
         queue.add(STOP);
         long deadline = System.nanoTime() + timeout.toNanos();
-        boolean finished = awaitThread(timeout);
-        if (sink != null) {
-            sink.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            undeliveredToSink.set(sinkPending.get());
+        boolean finished = join(thread, timeout);
+        SinkFeed feed = sink;
+        if (feed != null) {
+            // What the writer wrote is handed over first, then the sink gets what time is left to deliver it.
+            feed.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            feed.sink().close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            undeliveredToSink.set(feed.pending());
         }
         long lost = lost();
         if (lost == 0) {
@@ -593,7 +594,7 @@ public final class RecordWriter implements AutoCloseable {
         }
         String why;
         if (sink != null && !failure.isDone()) {
-            why = "not delivered to " + sink.name() + " in the " + timeout.toMillis()
+            why = "not delivered to " + sink.sink().name() + " in the " + timeout.toMillis()
                     + " ms left to flush (--drain-timeout)";
         } else {
             why = finished
@@ -607,7 +608,8 @@ public final class RecordWriter implements AutoCloseable {
                 .log("{} record(s) lost: {}", lost, why);
     }
 
-    private boolean awaitThread(Duration timeout) {
+    /** Waits at most {@code timeout} for {@code thread} to end; returns whether it did. */
+    static boolean join(Thread thread, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean interrupted = false;
         try {

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * hands it each record's JSON (the same as {@code --output}'s line) once the record is on stdout and in the file, and
  * runs the record's acknowledgement only once the sink said it has it.
  *
- * <p>Called on the writer's thread, never on an event loop: {@link #send} may wait a little (a full buffer), not
+ * <p>Called on the sink's own thread ({@code tcpkit-sink}), never on an event loop: {@link #send} may wait a little (a full buffer), not
  * indefinitely.
  */
 public interface RecordSink {
@@ -24,12 +24,9 @@ public interface RecordSink {
      * no call.
      *
      * @param key the record's key: the client's {@code address:port}, so one connection's records keep their order
-     * @param json the record as one JSON object, no line terminator
+     * @param json the record as one JSON object in UTF-8, no line terminator: the sink's own from now on
      */
-    void send(String key, String json, Consumer<@Nullable Throwable> done);
-
-    /** How long the oldest record sent and not yet delivered has waited, in milliseconds; 0 if none. */
-    long oldestAgeMillis();
+    void send(String key, byte[] json, Consumer<@Nullable Throwable> done);
 
     /** Registers the sink's own meters (the Kafka producer's) for {@code /metrics}; none by default. */
     default void bindMeters(MeterRegistry registry) {}

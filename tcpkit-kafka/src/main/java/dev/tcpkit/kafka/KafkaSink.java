@@ -6,8 +6,6 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -16,6 +14,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -26,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * its client's {@code address:port} so that one connection's records stay in order in one partition.
  *
  * <p>Kafka away is backpressure, not failure: {@code delivery.timeout.ms} is as long as it goes, so a record waits
- * for the broker instead of failing; when the producer's buffer is full, {@link #send} waits (on the record writer's
- * thread, never an event loop) in steps of {@code max.block.ms}, so the writer stops acknowledging and every
+ * for the broker instead of failing; when the producer's buffer is full, {@link #send} waits (on the sink's own
+ * thread, never an event loop) in steps of {@code max.block.ms}, so nothing more is acknowledged and every
  * connection with records in flight pauses its reads. Only a record Kafka refuses for good (not authorized, too
  * large) fails.
  */
@@ -46,12 +45,8 @@ public final class KafkaSink implements RecordSink {
             // send() waits at most this long for buffer space or metadata, then is tried again (see send).
             ProducerConfig.MAX_BLOCK_MS_CONFIG, "200");
 
-    private final KafkaProducer<String, String> producer;
+    private final KafkaProducer<String, byte[]> producer;
     private final String topic;
-    /** Records sent and not yet delivered (or rejected), by sequence number, with when they were sent. */
-    private final ConcurrentSkipListMap<Long, Long> inFlight = new ConcurrentSkipListMap<>();
-
-    private final AtomicLong sequence = new AtomicLong();
     private volatile boolean closing;
 
     /**
@@ -65,7 +60,7 @@ public final class KafkaSink implements RecordSink {
         Properties config = new Properties();
         config.putAll(DEFAULTS);
         config.putAll(properties);
-        this.producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
         this.topic = topic;
     }
 
@@ -75,19 +70,17 @@ public final class KafkaSink implements RecordSink {
     }
 
     @Override
-    public void send(String key, String json, Consumer<@Nullable Throwable> done) {
-        long id = sequence.incrementAndGet();
-        inFlight.put(id, System.nanoTime());
-        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, json);
+    public void send(String key, byte[] json, Consumer<@Nullable Throwable> done) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, json);
         while (true) {
             if (closing) {
                 return; // the producer is closed or closing: stays in flight, counted as undelivered
             }
-            Attempt attempt = new Attempt(id, done);
+            Attempt attempt = new Attempt(done);
             try {
                 var unused = producer.send(record, attempt);
             } catch (KafkaException e) {
-                completed(id, e, done);
+                completed(e, done);
                 return;
             } catch (IllegalStateException closedMeanwhile) {
                 return; // closed between the check and the send: undelivered, as above
@@ -95,7 +88,7 @@ public final class KafkaSink implements RecordSink {
             Exception refused = attempt.sent();
             if (!(refused instanceof org.apache.kafka.common.errors.TimeoutException)) {
                 if (refused != null) {
-                    completed(id, refused, done);
+                    completed(refused, done);
                 }
                 return;
             }
@@ -109,13 +102,11 @@ public final class KafkaSink implements RecordSink {
      * taken as the record's fate.
      */
     private final class Attempt implements Callback {
-        private final long id;
         private final Consumer<@Nullable Throwable> done;
         private boolean returned;
         private @Nullable Exception refused;
 
-        Attempt(long id, Consumer<@Nullable Throwable> done) {
-            this.id = id;
+        Attempt(Consumer<@Nullable Throwable> done) {
             this.done = done;
         }
 
@@ -127,7 +118,7 @@ public final class KafkaSink implements RecordSink {
                     return;
                 }
             }
-            completed(id, error, done);
+            completed(error, done);
         }
 
         /** {@code send} returned: what it refused the record with, if it did. */
@@ -137,26 +128,16 @@ public final class KafkaSink implements RecordSink {
         }
     }
 
-    private void completed(long id, @Nullable Exception error, Consumer<@Nullable Throwable> done) {
+    private void completed(@Nullable Exception error, Consumer<@Nullable Throwable> done) {
         if (error == null) {
-            inFlight.remove(id);
             done.accept(null);
             return;
         }
         if (closing || error instanceof RetriableException) {
             return; // given up on at close: stays in flight, counted as undelivered
         }
-        inFlight.remove(id);
         // Said in one line, with the client, as its connection is cut (PendingRecords), and counted as that reason.
         done.accept(error);
-    }
-
-    @Override
-    public long oldestAgeMillis() {
-        Map.Entry<Long, Long> oldest = inFlight.firstEntry();
-        return oldest == null
-                ? 0
-                : Duration.ofNanos(System.nanoTime() - oldest.getValue()).toMillis();
     }
 
     /** The producer's own metrics (record send rate, batch size, request latency, buffer available, ...). */

@@ -1,0 +1,165 @@
+package dev.tcpkit.output;
+
+import dev.tcpkit.sink.RecordSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Hands the record writer's message records to its {@link RecordSink}, in the order written, on a thread of its own:
+ * a send into Kafka costs about as much as everything else the writer does for a record, so the two run side by side
+ * (docs/PERFORMANCE.md), and a sink that waits (a full buffer) holds this thread, not stdout and the file.
+ *
+ * <p>Never blocks its caller; what waits here is bounded by the writer's callers, as what waits for the writer is:
+ * a group's callback runs only once the sink has every record of it.
+ */
+final class SinkFeed {
+    private static final List<Group> STOP = List.of();
+
+    private final RecordSink sink;
+    private final BlockingQueue<List<Group>> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    /** Records handed to this feed that the sink has neither delivered nor rejected yet. */
+    private final AtomicLong pending = new AtomicLong();
+    /**
+     * When each group was handed over, by its sequence number, until the sink has all of it: the oldest is the
+     * backlog's age. Per group, not per record: a map update per record cost as much as the send.
+     */
+    private final ConcurrentSkipListMap<Long, Long> handedAt = new ConcurrentSkipListMap<>();
+
+    private long groups;
+
+    SinkFeed(RecordSink sink) {
+        this.sink = sink;
+        this.thread = new Thread(this::run, "tcpkit-sink");
+        // Left behind, blocked in a send, when the sink takes nothing until close() gives up on it.
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    RecordSink sink() {
+        return sink;
+    }
+
+    /**
+     * A write's message records with their JSON, {@code json[start, start + count)}; {@code onWritten} runs once the
+     * sink has every one, {@code onRejected} once if it refused one for good.
+     */
+    final class Group implements Consumer<@Nullable Throwable> {
+        /** Let go of once sent: kept until the broker's acknowledgement they were most of the live heap. */
+        private @Nullable List<? extends OutputRecord> records;
+
+        private @Nullable List<byte[]> json;
+
+        private final int start;
+        private final @Nullable Runnable onWritten;
+        private final @Nullable Consumer<Throwable> onRejected;
+        private final AtomicInteger left;
+        private final AtomicBoolean rejected = new AtomicBoolean();
+        private final long id = groups++;
+
+        Group(
+                List<? extends OutputRecord> records,
+                List<byte[]> json,
+                int start,
+                int count,
+                @Nullable Runnable onWritten,
+                @Nullable Consumer<Throwable> onRejected) {
+            this.records = records;
+            this.json = json;
+            this.start = start;
+            this.onWritten = onWritten;
+            this.onRejected = onRejected;
+            this.left = new AtomicInteger(count);
+        }
+
+        private void send() {
+            List<? extends OutputRecord> toSend = records;
+            List<byte[]> encoded = json;
+            records = null;
+            json = null;
+            if (toSend == null || encoded == null) {
+                return;
+            }
+            int i = start;
+            for (OutputRecord record : toSend) {
+                if (record instanceof MessageRecord message) {
+                    sink.send(message.client(), encoded.get(i++), this);
+                }
+            }
+        }
+
+        @Override
+        public void accept(@Nullable Throwable error) {
+            pending.decrementAndGet();
+            boolean last = left.decrementAndGet() == 0;
+            if (last) {
+                handedAt.remove(id);
+            }
+            if (error != null) {
+                if (rejected.compareAndSet(false, true) && onRejected != null) {
+                    onRejected.accept(error);
+                }
+            } else if (last && !rejected.get() && onWritten != null) {
+                RecordWriter.runQuietly(onWritten);
+            }
+        }
+    }
+
+    /** Queues a batch's groups, in order, for the sink; made by the writer's thread only. */
+    void hand(List<Group> batch) {
+        long now = System.nanoTime();
+        for (Group group : batch) {
+            pending.addAndGet(group.left.get());
+            handedAt.put(group.id, now);
+        }
+        queue.add(batch);
+    }
+
+    /** Records handed over and neither delivered nor rejected yet. */
+    long pending() {
+        return pending.get();
+    }
+
+    /** How long the oldest record not delivered yet has waited for the sink, in milliseconds; 0 if none. */
+    long oldestAgeMillis() {
+        Map.Entry<Long, Long> oldest = handedAt.firstEntry();
+        return oldest == null
+                ? 0
+                : Duration.ofNanos(System.nanoTime() - oldest.getValue()).toMillis();
+    }
+
+    private void run() {
+        List<List<Group>> batches = new ArrayList<>();
+        while (true) {
+            try {
+                batches.add(queue.take());
+            } catch (InterruptedException e) {
+                continue; // only stop() ends this thread, so that nothing handed over is skipped
+            }
+            queue.drainTo(batches);
+            for (List<Group> batch : batches) {
+                if (batch == STOP) {
+                    return;
+                }
+                batch.forEach(Group::send);
+            }
+            batches.clear();
+        }
+    }
+
+    /** Hands over whatever was queued before, then ends the thread; waits at most {@code timeout} for that. */
+    boolean stop(Duration timeout) {
+        queue.add(STOP);
+        return RecordWriter.join(thread, timeout);
+    }
+}
