@@ -1,7 +1,6 @@
 package dev.tcpkit.app.bench;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.ByteBuffer;
 
@@ -22,12 +21,6 @@ final class EchoPattern {
     static final int LENGTH = 1_048_573;
     /** The longest piece one slice or one comparison covers. */
     static final int MAX_PIECE = 256 * 1024;
-    /**
-     * Up to this length a piece is compared eight bytes at a time in place: cheaper than the {@link ByteBuffer} view
-     * a received buffer makes for the vectorised comparison (an object per read, the most frequent allocation of a
-     * run of small messages).
-     */
-    private static final int IN_PLACE = 1024;
 
     /** Pooled, so that each slice is a recycled object rather than garbage. */
     private final ByteBuf table;
@@ -75,9 +68,6 @@ final class EchoPattern {
      * from {@code position}.
      */
     boolean matches(int position, ByteBuf in, int index, int length) {
-        if (length <= IN_PLACE) {
-            return ByteBufUtil.equals(table, position, in, index, length);
-        }
         ByteBuffer expected = view.clear().position(position).limit(position + length);
         ByteBuffer actual =
                 in.nioBufferCount() == 1 ? in.internalNioBuffer(index, length) : in.nioBuffer(index, length);
