@@ -2,23 +2,18 @@ package dev.tcpkit.admin;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.tcpkit.Services;
 import dev.tcpkit.TcpServer;
 import dev.tcpkit.testing.AdminHttp;
 import dev.tcpkit.testing.LoopbackClient;
-import java.io.File;
+import dev.tcpkit.testing.RequiredProgram;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 final class PromtoolCheckTest {
     @Test
     void promtoolFindsNothingToSayAboutAnEchoServersMetrics() throws Exception {
-        requirePromtool();
+        RequiredProgram.require("promtool", "prometheus");
         try (TcpServer server = TcpServer.builder()
                         .bind("127.0.0.1", 0)
                         .service(Services.echo())
@@ -53,7 +48,7 @@ final class PromtoolCheckTest {
     /** A relay adds its per-upstream meters. */
     @Test
     void promtoolFindsNothingToSayAboutARelaysMetrics() throws Exception {
-        requirePromtool();
+        RequiredProgram.require("promtool", "prometheus");
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 TcpServer server = TcpServer.builder()
                         .bind("127.0.0.1", 0)
@@ -90,16 +85,5 @@ final class PromtoolCheckTest {
         assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(said).as("promtool's lint").isEmpty();
         assertThat(promtool.exitValue()).isZero();
-    }
-
-    private static void requirePromtool() {
-        boolean found = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .anyMatch(d -> Files.isExecutable(Path.of(d, "promtool")));
-        if (!found && "true".equals(System.getenv("CI"))) {
-            fail("promtool is not installed, and CI needs it (.ci/run installs the prometheus package)");
-        }
-        assumeThat(found)
-                .as("promtool is installed (apt-get install prometheus)")
-                .isTrue();
     }
 }

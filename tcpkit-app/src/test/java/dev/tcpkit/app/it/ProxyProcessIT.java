@@ -3,6 +3,7 @@ package dev.tcpkit.app.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tcpkit.testing.RequiredProgram;
 import dev.tcpkit.testing.TcpkitProcess;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tcpkit.testing.RequiredProgram;
 import dev.tcpkit.testing.TcpkitProcess;
 import java.io.IOException;
 import java.net.InetAddress;
