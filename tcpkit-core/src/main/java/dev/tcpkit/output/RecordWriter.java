@@ -12,10 +12,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +59,8 @@ public final class RecordWriter implements AutoCloseable {
     private final Writer stdout;
     /** Stdout's bytes, when it encodes to UTF-8: {@link EncodedLines} are written there as they are. */
     private final @Nullable OutputStream stdoutUtf8;
+    /** Whether chars may wait in stdout's encoder: flushed before bytes are written past it. */
+    private boolean charsWritten;
     /** Replaced by {@link #reopen}; only the writer thread touches it once started. */
     private @Nullable LinesFile file;
     /** What {@link #reload} says it reopened, if there is a file. */
@@ -90,20 +88,6 @@ public final class RecordWriter implements AutoCloseable {
     private final StringBuilder line = new StringBuilder(256);
 
     private char[] chars = new char[256];
-    /** {@link #chars} as the encoder reads it. */
-    private CharBuffer charsView = CharBuffer.wrap(chars);
-
-    /**
-     * Encodes the line to stdout's UTF-8 bytes when stdout takes them, configured as the {@code Writer}'s own encoder
-     * (malformed input replaced), so the bytes are the same; reused, where the {@code Writer} wraps every write.
-     */
-    private final CharsetEncoder utf8 = StandardCharsets.UTF_8
-            .newEncoder()
-            .onMalformedInput(CodingErrorAction.REPLACE)
-            .onUnmappableCharacter(CodingErrorAction.REPLACE);
-
-    /** The line's UTF-8 bytes, reused. */
-    private ByteBuffer bytes = ByteBuffer.allocate(1024);
 
     /**
      * Records and their callback; or, with {@code reopened}, a request to reopen the file; with neither, the stop
@@ -485,8 +469,7 @@ public final class RecordWriter implements AutoCloseable {
 
     /**
      * Writes the record's line as a char array: a {@code Writer} encodes an array in bulk, but a {@code String}
-     * character by character, which made stdout the bottleneck of {@code log} at high rates; or, when stdout takes
-     * UTF-8, as bytes straight to its byte stream.
+     * character by character, which made stdout the bottleneck of {@code log} at high rates.
      */
     private void writeLine(MessageRecord record) throws IOException {
         line.setLength(0);
@@ -494,29 +477,19 @@ public final class RecordWriter implements AutoCloseable {
         int length = line.length();
         if (chars.length < length) {
             chars = new char[Math.max(length, 2 * chars.length)];
-            charsView = CharBuffer.wrap(chars);
         }
         line.getChars(0, length, chars, 0);
-        OutputStream out = stdoutUtf8;
-        if (out == null) {
-            stdout.write(chars, 0, length);
-            return;
-        }
-        // Straight to the bytes: the Writer wraps every write in a new buffer and copies through one of its own.
-        if (bytes.capacity() < 3 * length) {
-            bytes = ByteBuffer.allocate(3 * length); // a char never takes more than 3 bytes in UTF-8
-        }
-        bytes.clear();
-        utf8.reset().encode(charsView.clear().limit(length), bytes, true);
-        out.write(bytes.array(), 0, bytes.position());
+        stdout.write(chars, 0, length);
+        charsWritten = true;
     }
 
-    /**
-     * Copies lines already encoded in UTF-8 to stdout's bytes; nothing waits in stdout's encoder, as {@link #writeLine}
-     * writes to those bytes too.
-     */
+    /** Copies lines already encoded in UTF-8 to stdout's bytes, behind any text still in its encoder. */
     private void writeBytes(EncodedLines lines) throws IOException {
         OutputStream out = Objects.requireNonNull(stdoutUtf8, "encoded lines without a UTF-8 stdout");
+        if (charsWritten) {
+            stdout.flush();
+            charsWritten = false;
+        }
         out.write(lines.bytes(), 0, lines.length());
     }
 
@@ -527,6 +500,7 @@ public final class RecordWriter implements AutoCloseable {
         }
         try {
             stdout.flush();
+            charsWritten = false;
             // A PrintWriter swallows the IOException and keeps only this flag.
             if (stdout instanceof PrintWriter p && p.checkError()) {
                 throw new IOException("write error");
