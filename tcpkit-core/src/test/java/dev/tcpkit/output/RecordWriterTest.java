@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tcpkit.internal.EncodingWriter;
 import dev.tcpkit.testing.LogCapture;
 import dev.tcpkit.testing.SmallTmpfs;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
@@ -102,6 +105,32 @@ final class RecordWriterTest {
         assertThat(Files.readString(file, UTF_8))
                 .contains("\"text\":\"a\\n\\\"你\\\"\"")
                 .endsWith("}\n");
+    }
+
+    @Test
+    void aUtf8StdoutGetsTheSameBytesAsItsWriterWouldEncode() throws Exception {
+        List<MessageRecord> records = List.of(
+                new MessageRecord(0, "c:1", "plain", 5),
+                new MessageRecord(0, "c:1", "你好 ü €", 8),
+                new MessageRecord(0, "c:1", "a\tb\u2028c\u0085", 6),
+                new MessageRecord(0, "c:1", "lone \ud800 surrogate and a pair \ud83d\ude00", 30),
+                new MessageRecord(0, "c:1", "y".repeat(5000), 5000));
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        try (Writer encoder = new OutputStreamWriter(expected, UTF_8)) {
+            for (MessageRecord record : records) {
+                encoder.write(RecordFormat.line(record) + "\n");
+            }
+            encoder.write("encoded\n");
+        }
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        CountDownLatch written = new CountDownLatch(1);
+        byte[] encoded = "encoded\n".getBytes(UTF_8);
+        try (RecordWriter writer = new RecordWriter(new EncodingWriter(stdout, UTF_8), null, "log")) {
+            writer.write(records, null);
+            writer.write(List.of(new EncodedLines(encoded, encoded.length, 1)), written::countDown);
+            assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(stdout.toByteArray()).isEqualTo(expected.toByteArray());
     }
 
     @Test
