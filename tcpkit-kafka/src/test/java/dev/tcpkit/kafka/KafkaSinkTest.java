@@ -85,7 +85,7 @@ class KafkaSinkTest {
             for (Socket s : clients) {
                 s.shutdownOutput();
             }
-            List<ConsumerRecord<String, String>> records = consume(topic, 10_000, Duration.ofSeconds(40));
+            List<ConsumerRecord<String, String>> records = consume(topic, 10_000, Duration.ofSeconds(90));
             assertThat(records).hasSize(10_000);
             Map<String, List<Integer>> byClient = new HashMap<>();
             for (ConsumerRecord<String, String> r : records) {
@@ -184,7 +184,7 @@ class KafkaSinkTest {
             sender.join(60_000);
             assertThat(sender.sent()).as("all sent once Kafka is back").isEqualTo(Flood.TOTAL);
             flooder.shutdownOutput();
-            List<ConsumerRecord<String, String>> flooded = consume(floodTopic, Flood.LINES + 1, Duration.ofSeconds(40));
+            List<ConsumerRecord<String, String>> flooded = consume(floodTopic, Flood.LINES + 1, Duration.ofSeconds(90));
             List<Integer> numbers = new ArrayList<>();
             for (ConsumerRecord<String, String> r : flooded) {
                 String text = JSON.readTree(r.value()).get("text").asText();
