@@ -89,6 +89,7 @@ class ModuleExportsTest {
                         "dev.tcpkit.codec.Framing",
                         "dev.tcpkit.codec.HexDumpLines",
                         "dev.tcpkit.codec.LineFrameDecoder",
+                        "dev.tcpkit.codec.LineSink",
                         "dev.tcpkit.codec.TextDecoder",
                         "dev.tcpkit.codec.TextMessage",
                         "dev.tcpkit.codec.TextMessageDecoder",
