@@ -1,10 +1,7 @@
 package dev.tcpkit.output;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 
 /**
  * A message record as JSON, the one form {@code --output} and a {@link dev.tcpkit.sink.RecordSink} (Kafka) share: the contract
@@ -14,8 +11,6 @@ import java.io.UncheckedIOException;
 public final class RecordJson {
     /** The schema's version, the record's {@code "v"}. */
     public static final int VERSION = 1;
-
-    private static final JsonFactory FACTORY = new JsonFactory();
 
     private RecordJson() {}
 
@@ -33,16 +28,5 @@ public final class RecordJson {
         json.writeNumberField("bytes", record.bytes());
         json.writeStringField("text", record.text());
         json.writeEndObject();
-    }
-
-    /** The record as one JSON object, no line terminator. */
-    public static String json(MessageRecord record, String service) {
-        StringWriter out = new StringWriter(96 + record.text().length());
-        try (JsonGenerator json = FACTORY.createGenerator(out)) {
-            write(record, service, json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
-        }
-        return out.toString();
     }
 }

@@ -105,7 +105,7 @@ public final class RecordWriter implements AutoCloseable {
     private final @Nullable SinkFeed sink;
     /** The records on their way to the sink; {@code null} without one. */
     private final @Nullable Backlog backlog;
-    /** The service name in each record's JSON for the sink. */
+    /** The service name, the sink meters' tag (the JSON's is {@link #json}'s). */
     private final String service;
 
     /**

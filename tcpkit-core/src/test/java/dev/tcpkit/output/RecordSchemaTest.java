@@ -19,8 +19,9 @@ class RecordSchemaTest {
     void recordsMatchTheSchema() throws Exception {
         JsonNode schema = JSON.readTree(Files.readString(Path.of("..", "docs", "record.schema.json")));
         List<JsonNode> records = List.of(
-                JSON.readTree(RecordJson.json(new MessageRecord(0, "127.0.0.1:1", "héllo \"x\"\n", 9), "log")),
-                JSON.readTree(RecordJson.json(new MessageRecord(1, "[::1]:2", "alice", "hi", 2), "chat")));
+                JSON.readTree(
+                        new RecordJsonEncoder("log").encode(new MessageRecord(0, "127.0.0.1:1", "héllo \"x\"\n", 9))),
+                JSON.readTree(new RecordJsonEncoder("chat").encode(new MessageRecord(1, "[::1]:2", "alice", "hi", 2))));
         for (JsonNode record : records) {
             for (JsonNode required : schema.get("required")) {
                 assertThat(record.has(required.asText())).as(required.asText()).isTrue();

@@ -16,7 +16,7 @@ public final class Main {
         if (System.getProperty(LEAK_DETECTION) == null) {
             System.setProperty(LEAK_DETECTION, "disabled");
         }
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+        if (args.length == 1 && TcpkitCommand.VERSION.contains(args[0])) {
             // Scripts run this one in loops: answered without building the command line, the most of its time.
             PrintWriter out = StdStreams.stdoutWriter();
             for (String line : new VersionProvider().getVersion()) {

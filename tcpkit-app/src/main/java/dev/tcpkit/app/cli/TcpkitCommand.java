@@ -35,7 +35,7 @@ final class TcpkitCommand implements Callable<Integer> {
     /** {@code tcpkit help [COMMAND]}: picocli's, the same text as {@code COMMAND --help}. */
     private static final String HELP = "help";
     /** The options that print the version and stop. */
-    private static final Set<String> VERSION = Set.of("-V", "--version");
+    static final Set<String> VERSION = Set.of("-V", "--version");
 
     static {
         SUBCOMMANDS.put("serve", ServeCommand::commandLine);

@@ -176,10 +176,7 @@ final class BenchRunTest {
                 false);
         Path file = dir.resolve("run.hlog");
         try (TcpServer server = echoServer()) {
-            BenchResult result;
-            try (LatencyLog log = LatencyLog.create(file)) {
-                result = BenchRun.run(withPort(config, server.port()), p -> {}, log);
-            }
+            BenchResult result = runLogged(withPort(config, server.port()), file);
 
             MergedLogs logged = MergedLogs.read(List.of(file));
             assertThat(logged.latency()).isEqualTo(result.latency());
@@ -213,10 +210,7 @@ final class BenchRunTest {
                 false);
         Path file = dir.resolve("connect.hlog");
         try (TcpServer server = echoServer()) {
-            BenchResult result;
-            try (LatencyLog log = LatencyLog.create(file)) {
-                result = BenchRun.run(withPort(config, server.port()), p -> {}, log);
-            }
+            BenchResult result = runLogged(withPort(config, server.port()), file);
 
             MergedLogs logged = MergedLogs.read(List.of(file));
             assertThat(logged.connectLatency()).isEqualTo(result.connectLatency());
@@ -402,6 +396,13 @@ final class BenchRunTest {
         assertThatThrownBy(() -> BenchRun.run(config, p -> {}))
                 .isInstanceOf(BenchFailedException.class)
                 .hasMessage("cannot connect to nosuch.invalid:7: unknown host");
+    }
+
+    /** Runs {@code config} with its latencies logged to {@code file}, closed when the run ends. */
+    private static BenchResult runLogged(BenchConfig config, Path file) throws Exception {
+        try (LatencyLog log = LatencyLog.create(file)) {
+            return BenchRun.run(config, p -> {}, log);
+        }
     }
 
     private static BenchConfig withPort(BenchConfig c, int port) {
