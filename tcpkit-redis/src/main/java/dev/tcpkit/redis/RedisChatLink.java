@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -80,6 +81,14 @@ public final class RedisChatLink implements ChatLink {
     });
 
     private final AtomicBoolean down = new AtomicBoolean();
+    /** The link's two connections (commands, pub/sub) now disconnected: it is back only when both are. */
+    private final Set<RedisChannelHandler<?, ?>> disconnected = ConcurrentHashMap.newKeySet();
+    /**
+     * Set when the link comes back, cleared once every member's name is claimed again and every unreleased name
+     * dropped with Redis answering: a reconnect notice can precede the command connection's handshake, so what
+     * failed then is redone by the next heartbeat.
+     */
+    private volatile boolean resyncPending;
     /**
      * Names given up (left, renamed) while the link was down: still in the hash, so still taken and listed by /who on
      * the other instances (Redis may come back with its data), until {@link #restored} removes them.
@@ -203,6 +212,7 @@ public final class RedisChatLink implements ChatLink {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+                disconnected.add(handler);
                 Room to = room;
                 if (!closed && down.compareAndSet(false, true) && to != null) {
                     to.lost();
@@ -211,7 +221,8 @@ public final class RedisChatLink implements ChatLink {
 
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
-                if (down.compareAndSet(true, false)) {
+                disconnected.remove(handler);
+                if (disconnected.isEmpty() && down.compareAndSet(true, false)) {
                     timer.execute(RedisChatLink.this::restored);
                 }
             }
@@ -224,45 +235,70 @@ public final class RedisChatLink implements ChatLink {
         this.room = room;
     }
 
-    /** Back after a loss: says so, then announces this instance's members again and re-checks their names. */
+    /** Back after a loss: says so, then claims this instance's members' names again and drops those given up. */
     private void restored() {
         Room to = room;
         if (to == null) {
             return;
         }
         to.restored();
+        resyncPending = true;
         heartbeat();
+    }
+
+    /** Re-claims every member's name and drops the unreleased ones; true once Redis answered every command. */
+    private boolean resync(Room to) {
+        boolean answered = true;
         for (Member m : to.members()) {
-            if (!claim(m)) {
+            Boolean ours = claimOrNull(m);
+            if (ours == null) {
+                answered = false;
+            } else if (!ours) {
                 to.nameConflict(m.name());
             }
         }
-        dropUnreleased(to);
+        return dropUnreleased(to) && answered;
     }
 
-    /** Removes the names given up while down, unless a member here holds one again, and tells the others they left. */
-    private void dropUnreleased(Room to) {
+    /**
+     * Removes the names given up while down, unless a member here holds one again, and tells the others they left;
+     * a name whose commands got no answer stays for the next try. True if none is left.
+     */
+    private boolean dropUnreleased(Room to) {
         Set<String> held = new java.util.HashSet<>();
         for (Member m : to.members()) {
             held.add(key(m.name()));
         }
         for (String name : List.copyOf(unreleased)) {
-            unreleased.remove(name);
             String key = key(name);
-            if (held.contains(key)) {
-                continue;
+            if (!held.contains(key)) {
+                Optional<String> value = await(() -> redis.hget(names, key).thenApply(Optional::ofNullable));
+                if (value == null) {
+                    continue;
+                }
+                Entry holder = Entry.parse(value.orElse(null));
+                if (holder != null && holder.instanceId.equals(id)) {
+                    Long removed = await(() -> redis.hdel(names, key));
+                    if (removed == null) {
+                        continue;
+                    }
+                    if (removed == 1) {
+                        to.leftWhileDown(name);
+                    }
+                }
             }
-            Entry holder = Entry.parse(await(() -> redis.hget(names, key)));
-            Long removed = holder != null && holder.instanceId.equals(id) ? await(() -> redis.hdel(names, key)) : null;
-            if (removed != null && removed == 1) {
-                to.leftWhileDown(name);
-            }
+            unreleased.remove(name);
         }
+        return unreleased.isEmpty();
     }
 
     private void heartbeat() {
         try {
             redis.set(alivePrefix + id, instanceName, SetArgs.Builder.ex(ALIVE_SECONDS));
+            Room to = room;
+            if (resyncPending && !down.get() && to != null && resync(to)) {
+                resyncPending = false;
+            }
             expireTheDead();
         } catch (RuntimeException e) {
             log.debug("presence check failed: {}", e.toString());
@@ -316,16 +352,26 @@ public final class RedisChatLink implements ChatLink {
         if (down.get()) {
             return true;
         }
+        Boolean ours = claimOrNull(member);
+        return ours == null || ours; // no answer: the local room alone decides
+    }
+
+    /** Whether the member's name is this instance's in the hash now, or null if Redis did not answer. */
+    private @Nullable Boolean claimOrNull(Member member) {
         String key = key(member.name());
         String value = new Entry(id, instanceName, member.address(), member.joinedMillis(), member.name()).format();
         Boolean set = await(() -> redis.hsetnx(names, key, value));
         if (set == null || set) {
-            return true; // down: the local room alone decides
+            return set;
         }
-        Entry holder = Entry.parse(await(() -> redis.hget(names, key)));
+        Optional<String> held = await(() -> redis.hget(names, key).thenApply(Optional::ofNullable));
+        if (held == null) {
+            return null;
+        }
+        Entry holder = Entry.parse(held.orElse(null));
         if (holder == null || holder.instanceId.equals(id)) {
-            await(() -> redis.hset(names, key, value)); // ours already (a re-claim after a reconnect)
-            return true;
+            // Ours already (a re-claim after a reconnect), or released in between.
+            return await(() -> redis.hset(names, key, value)) == null ? null : Boolean.TRUE;
         }
         return false;
     }
