@@ -7,6 +7,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Decodes a byte stream to text chunk by chunk, in any charset the JDK knows.
@@ -18,6 +19,11 @@ public final class TextDecoder {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final CharsetDecoder decoder;
+    /**
+     * Whether {@link ByteBuf#toString(int, int, Charset)} gives what this decoder would: for every charset but
+     * US-ASCII, which Netty maps byte for byte (bytes above 127 as Latin-1 characters, not U+FFFD).
+     */
+    private final boolean stringDecodes;
     /** Bytes of a character not yet complete at the end of the last chunk (a few bytes at most). */
     private ByteBuffer pending = EMPTY;
 
@@ -30,6 +36,7 @@ public final class TextDecoder {
         this.decoder = notGuessing(charset.newDecoder())
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        this.stringDecodes = !charset.equals(StandardCharsets.US_ASCII);
     }
 
     /** Fails for a charset whose decoder guesses the encoding; the message says what to do instead. */
@@ -53,6 +60,11 @@ public final class TextDecoder {
 
     /** The text of {@code chunk} as the last of the stream: an incomplete last character becomes U+FFFD. */
     public String decodeLast(ByteBuf chunk) {
+        if (!pending.hasRemaining() && stringDecodes) {
+            // A whole line or datagram: the String constructor decodes as this decoder would (malformed input
+            // replaced), straight from Netty's per-thread copy of the bytes, without the buffers decode() allocates.
+            return chunk.toString(chunk.readerIndex(), chunk.readableBytes(), decoder.charset());
+        }
         return decode(chunk, true);
     }
 

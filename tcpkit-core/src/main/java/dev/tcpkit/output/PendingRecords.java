@@ -34,9 +34,11 @@ public final class PendingRecords {
     private final Channel channel;
     private final IntConsumer onWritten;
     /** Records of the current read burst, not yet handed to the writer. */
-    private List<OutputRecord> unsent = new ArrayList<>();
+    private ArrayList<OutputRecord> unsent = new ArrayList<>();
 
     private long unsentCost;
+    /** How many records the last burst had. */
+    private int lastBurst;
     /** How many records {@link #unsent} holds: a batch of encoded lines is as many as its lines. */
     private int unsentRecords;
     /** What the records added and not yet written cost, in bytes. */
@@ -73,6 +75,9 @@ public final class PendingRecords {
     public void add(OutputRecord record) {
         long cost = record.cost();
         pending += cost;
+        if (unsent.isEmpty()) {
+            unsent.ensureCapacity(lastBurst); // bursts come alike: no copying as the list grows, record by record
+        }
         unsent.add(record);
         unsentCost += cost;
         unsentRecords += record.records();
@@ -92,6 +97,7 @@ public final class PendingRecords {
             return;
         }
         List<OutputRecord> records = unsent;
+        lastBurst = records.size();
         long cost = unsentCost;
         int count = unsentRecords;
         unsent = new ArrayList<>();

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 final class TextDecoderTest {
@@ -60,6 +63,40 @@ final class TextDecoderTest {
         ByteBuf empty = Unpooled.EMPTY_BUFFER;
         assertThat(decoder.decodeLast(empty)).isEqualTo("\uFFFD");
         assertThat(decoder.hasPending()).isFalse();
+    }
+
+    /**
+     * A whole frame (a line, a datagram) is decoded in one go, by the String constructor: in every charset it must
+     * give what the JDK's decoder, invalid bytes replaced, gives. Bytes drawn mostly from the high half, where the
+     * multi-byte and invalid sequences are, plus the ASCII-only case for US-ASCII's own path.
+     */
+    @Test
+    void decodesAWholeFrameAsTheJdkDecoderDoesInEveryCharset() throws Exception {
+        Random random = new Random(20261206);
+        for (Charset charset : Charset.availableCharsets().values()) {
+            if (charset.newDecoder().isAutoDetecting()) {
+                continue;
+            }
+            for (int i = 0; i < 50; i++) {
+                byte[] bytes = new byte[random.nextInt(40)];
+                for (int j = 0; j < bytes.length; j++) {
+                    bytes[j] = (byte) (random.nextInt(4) == 0 ? random.nextInt(128) : 128 + random.nextInt(128));
+                }
+                String expected = charset.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPLACE)
+                        .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                        .decode(ByteBuffer.wrap(bytes))
+                        .toString();
+                ByteBuf frame = Unpooled.directBuffer().writeBytes(bytes);
+                try {
+                    assertThat(new TextDecoder(charset).decodeLast(frame))
+                            .as("%s %s", charset.name(), Arrays.toString(bytes))
+                            .isEqualTo(expected);
+                } finally {
+                    frame.release();
+                }
+            }
+        }
     }
 
     @Test
