@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class SinkFeed {
     private static final List<Group> STOP = List.of();
+    /** In place of a record's JSON once sent, so that it is garbage while the rest of its batch waits. */
+    private static final byte[] SENT = new byte[0];
 
     private final RecordSink sink;
     private final BlockingQueue<List<Group>> queue = new LinkedBlockingQueue<>();
@@ -55,8 +57,11 @@ final class SinkFeed {
      * sink has every one, {@code onRejected} once if it refused one for good.
      */
     final class Group implements Consumer<@Nullable Throwable> {
-        /** Let go of once sent: kept until the broker's acknowledgement they were most of the live heap. */
-        private @Nullable List<? extends OutputRecord> records;
+        /**
+         * Each message record's client, its key: the records themselves are not kept, nor is anything once sent.
+         * What a record holds while it waits here outlives a young collection and is copied, then promoted.
+         */
+        private String @Nullable [] keys;
 
         private @Nullable List<byte[]> json;
 
@@ -74,7 +79,14 @@ final class SinkFeed {
                 int count,
                 @Nullable Runnable onWritten,
                 @Nullable Consumer<Throwable> onRejected) {
-            this.records = records;
+            String[] clients = new String[count];
+            int i = 0;
+            for (OutputRecord record : records) {
+                if (record instanceof MessageRecord message) {
+                    clients[i++] = message.client();
+                }
+            }
+            this.keys = clients;
             this.json = json;
             this.start = start;
             this.onWritten = onWritten;
@@ -83,18 +95,15 @@ final class SinkFeed {
         }
 
         private void send() {
-            List<? extends OutputRecord> toSend = records;
+            String[] clients = keys;
             List<byte[]> encoded = json;
-            records = null;
+            keys = null;
             json = null;
-            if (toSend == null || encoded == null) {
+            if (clients == null || encoded == null) {
                 return;
             }
-            int i = start;
-            for (OutputRecord record : toSend) {
-                if (record instanceof MessageRecord message) {
-                    sink.send(message.client(), encoded.get(i++), this);
-                }
+            for (int i = 0; i < clients.length; i++) {
+                sink.send(clients[i], encoded.set(start + i, SENT), this);
             }
         }
 

@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,6 +53,10 @@ public final class KafkaSink implements RecordSink {
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
     private volatile boolean closing;
+    /** The last group's {@code done} and its callback; used only by the sink's thread, which alone calls send. */
+    private @Nullable Consumer<@Nullable Throwable> lastDone;
+
+    private @Nullable Callback lastCallback;
 
     /**
      * Starts the producer.
@@ -75,24 +81,21 @@ public final class KafkaSink implements RecordSink {
     @Override
     public void send(String key, byte[] json, Consumer<@Nullable Throwable> done) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, json);
+        Callback callback = callbackFor(done);
         while (true) {
             if (closing) {
                 return; // the producer is closed or closing: stays in flight, counted as undelivered
             }
-            Attempt attempt = new Attempt(done);
+            Future<RecordMetadata> sent;
             try {
-                var unused = producer.send(record, attempt);
+                sent = producer.send(record, callback);
             } catch (KafkaException e) {
                 completed(e, done);
                 return;
             } catch (IllegalStateException closedMeanwhile) {
                 return; // closed between the check and the send: undelivered, as above
             }
-            Exception refused = attempt.sent();
-            if (!(refused instanceof org.apache.kafka.common.errors.TimeoutException)) {
-                if (refused != null) {
-                    completed(refused, done);
-                }
+            if (!refusedForNow(sent)) {
                 return;
             }
             // The buffer is full or the broker not reached yet: try again, the writer's queue backs up meanwhile.
@@ -100,34 +103,33 @@ public final class KafkaSink implements RecordSink {
     }
 
     /**
-     * One call of {@code send}: the producer reports a record it could not take (no buffer space or metadata within
-     * {@code max.block.ms}) through the callback, before {@code send} returns; that is kept aside to try again, not
-     * taken as the record's fate.
+     * One callback for all the records of a group (they share {@code done}): a record's callback lives until the
+     * broker acknowledges it, and an object per record was that much more to copy at every young collection.
      */
-    private final class Attempt implements Callback {
-        private final Consumer<@Nullable Throwable> done;
-        private boolean returned;
-        private @Nullable Exception refused;
-
-        Attempt(Consumer<@Nullable Throwable> done) {
-            this.done = done;
+    private Callback callbackFor(Consumer<@Nullable Throwable> done) {
+        if (done != lastDone || lastCallback == null) {
+            lastDone = done;
+            lastCallback = (metadata, error) -> completed(error, done);
         }
+        return lastCallback;
+    }
 
-        @Override
-        public void onCompletion(@Nullable RecordMetadata metadata, @Nullable Exception error) {
-            synchronized (this) {
-                if (error != null && !returned) {
-                    refused = error;
-                    return;
-                }
-            }
-            completed(error, done);
+    /**
+     * Whether the producer could not take the record (no buffer space or metadata within {@code max.block.ms}): it
+     * then fails the send at once, its callback already told (and ignoring it, as retriable); not the record's fate.
+     */
+    private static boolean refusedForNow(Future<RecordMetadata> sent) {
+        if (!sent.isDone()) {
+            return false;
         }
-
-        /** {@code send} returned: what it refused the record with, if it did. */
-        synchronized @Nullable Exception sent() {
-            returned = true;
-            return refused;
+        try {
+            sent.get();
+            return false;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

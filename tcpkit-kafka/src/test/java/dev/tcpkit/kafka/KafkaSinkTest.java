@@ -205,6 +205,77 @@ class KafkaSinkTest {
         assertThat(service.lostRecords() + flood.lostRecords()).isZero();
     }
 
+    /**
+     * The producer's buffer full while Kafka is away: the producer refuses the record after {@code max.block.ms},
+     * and the sink waits and tries again instead of failing it; once Kafka is back every record is there once, in
+     * order. Random text so that lz4 cannot squeeze 400 KB into the 64 KiB buffer.
+     */
+    @Test
+    void aFullProducerBufferMakesSendWaitAndLosesNothing() throws Exception {
+        String topic = topic();
+        Properties small = new Properties();
+        small.setProperty("buffer.memory", "65536");
+        small.setProperty("batch.size", "16384");
+        KafkaSink sink = sink(topic, small);
+        int count = 400;
+        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch delivered = new java.util.concurrent.CountDownLatch(count + 1);
+        java.util.function.Consumer<Throwable> done = error -> {
+            if (error != null) {
+                errors.add(error);
+            }
+            delivered.countDown();
+        };
+        java.util.concurrent.atomic.AtomicInteger handed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Random random = new java.util.Random(16);
+        Thread sender = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                byte[] pad = new byte[750];
+                random.nextBytes(pad);
+                String text = i + " " + java.util.Base64.getEncoder().encodeToString(pad);
+                sink.send("k", ("{\"text\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8), done);
+                handed.incrementAndGet();
+            }
+        });
+        try {
+            sink.send("k", "{\"text\":\"-1 first\"}".getBytes(StandardCharsets.UTF_8), done);
+            assertThat(consume(topic, 1, Duration.ofSeconds(10))).hasSize(1);
+
+            broker.stop();
+            sender.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            int before;
+            do {
+                before = handed.get();
+                Thread.sleep(1_000);
+            } while (handed.get() != before && System.nanoTime() < deadline);
+            assertThat(handed.get())
+                    .as("records the full buffer took while Kafka was down")
+                    .isLessThan(count);
+            assertThat(sender.isAlive()).as("send waits").isTrue();
+            assertThat(errors).isEmpty();
+
+            broker.start();
+            assertThat(delivered.await(90, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+            sender.join(10_000);
+            assertThat(errors).isEmpty();
+            List<Integer> numbers = new ArrayList<>();
+            for (ConsumerRecord<String, String> r : consume(topic, count + 1, Duration.ofSeconds(90))) {
+                String text = JSON.readTree(r.value()).get("text").asText();
+                numbers.add(Integer.parseInt(text.substring(0, text.indexOf(' '))));
+            }
+            List<Integer> expected = new ArrayList<>();
+            for (int i = -1; i < count; i++) {
+                expected.add(i);
+            }
+            assertThat(numbers).as("each record once, in order").isEqualTo(expected);
+        } finally {
+            sender.interrupt();
+            sink.close(Duration.ofSeconds(5));
+        }
+    }
+
     /** A record Kafka refuses for good (too large) cuts its connection with that reason; the records before it stay. */
     @Test
     void aRecordRejectedForGoodCutsItsConnection() throws Exception {
