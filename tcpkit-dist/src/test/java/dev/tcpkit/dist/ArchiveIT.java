@@ -175,6 +175,28 @@ class ArchiveIT {
                 .contains("Java 17 or newer", "11.0.21");
     }
 
+    /** Records bound for Kafka wait for the broker: that server gets a larger young generation, the others not. */
+    @Test
+    void givesAKafkaServerALargerYoungGeneration() throws IOException, InterruptedException {
+        Path fakeJdk = tmp.resolve("jdk-echo");
+        Files.createDirectories(fakeJdk.resolve("bin"));
+        Files.writeString(fakeJdk.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+        Path java = fakeJdk.resolve("bin/java");
+        Files.writeString(java, "#!/bin/sh\necho \"$*\"\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        Map<String, String> env = userEnv(tools.toString());
+        env.put("JAVA_HOME", fakeJdk.toString());
+        String tcpkit = home.resolve("bin/tcpkit").toString();
+
+        Result kafka = run(List.of(tcpkit, "serve", "log", "--kafka", "127.0.0.1:9092", "--kafka-topic", "t"), env);
+        Result echo = run(List.of(tcpkit, "serve", "echo"), env);
+
+        assertThat(kafka.exit).as(kafka.stderr).isZero();
+        assertThat(kafka.stdout).contains("-Xmn16m").contains("-Xmn32m");
+        assertThat(kafka.stdout.indexOf("-Xmn32m")).isGreaterThan(kafka.stdout.indexOf("-Xmn16m"));
+        assertThat(echo.stdout).contains("-Xmn16m").doesNotContain("-Xmn32m");
+    }
+
     @Test
     void bashCompletionOffersServeForSe() throws IOException, InterruptedException {
         String script = """
