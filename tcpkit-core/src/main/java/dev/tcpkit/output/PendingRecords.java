@@ -3,6 +3,7 @@ package dev.tcpkit.output;
 import dev.tcpkit.connection.CloseReason;
 import dev.tcpkit.connection.Connection;
 import dev.tcpkit.internal.Errors;
+import dev.tcpkit.transport.ReadSizes;
 import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>Records go to the writer once per read burst ({@link #submit}), and come back once for however many were
  * written meanwhile: at hundreds of thousands of lines a second, a thread wake-up and a {@code write(2)} per line
  * would cost far more than the line itself.
+ *
+ * <p>When the writer has a sink (Kafka), the connection's reads are capped ({@link ReadSizes#TO_SINK}): its records
+ * then wait for the broker's round trip, and what one read brings past the window waits with them.
  *
  * <p>One per connection, used on its event loop; the writer's callbacks hop back onto it.
  */
@@ -64,6 +68,9 @@ public final class PendingRecords {
         this.writer = writer;
         this.channel = channel;
         this.onWritten = onWritten;
+        if (writer.sinkBacklog() != null && channel.config().getRecvByteBufAllocator() == ReadSizes.ADAPTIVE) {
+            channel.config().setRecvByteBufAllocator(ReadSizes.TO_SINK); // a stream's reads; a datagram's stay whole
+        }
     }
 
     /** Whether reads are paused because too much of this connection's output waits for the writer. */

@@ -15,9 +15,10 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Hands the record writer's message records to its {@link RecordSink}, in the order written, on a thread of its own:
- * a send into Kafka costs about as much as everything else the writer does for a record, so the two run side by side
- * (docs/PERFORMANCE.md), and a sink that waits (a full buffer) holds this thread, not stdout and the file.
+ * Hands the record writer's message records to its {@link RecordSink}, each key's in the order written, on threads of
+ * its own: a send into Kafka costs about as much as everything else the writer does for a record, so they run side by
+ * side (docs/PERFORMANCE.md), and a sink that waits (a full buffer) holds these threads, not stdout and the file.
+ * With {@link RecordSink#senders()} above one, each key belongs to one sender thread, so its records keep their order.
  *
  * <p>Never blocks its caller; what waits here is bounded by the writer's callers, as what waits for the writer is:
  * a group's callback runs only once the sink has every record of it.
@@ -28,8 +29,7 @@ final class SinkFeed {
     private static final byte[] SENT = new byte[0];
 
     private final RecordSink sink;
-    private final BlockingQueue<List<Group>> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
+    private final Sender[] senders;
     /** Records handed to this feed that the sink has neither delivered nor rejected yet. */
     private final AtomicLong pending = new AtomicLong();
     /**
@@ -42,10 +42,11 @@ final class SinkFeed {
 
     SinkFeed(RecordSink sink) {
         this.sink = sink;
-        this.thread = new Thread(this::run, "tcpkit-sink");
-        // Left behind, blocked in a send, when the sink takes nothing until close() gives up on it.
-        this.thread.setDaemon(true);
-        this.thread.start();
+        int count = Math.max(1, sink.senders());
+        this.senders = new Sender[count];
+        for (int i = 0; i < count; i++) {
+            senders[i] = new Sender(i, count == 1 ? "tcpkit-sink" : "tcpkit-sink-" + (i + 1));
+        }
     }
 
     RecordSink sink() {
@@ -64,6 +65,12 @@ final class SinkFeed {
         private String @Nullable [] keys;
 
         private @Nullable List<byte[]> json;
+
+        /**
+         * The sender of every record, if they share one (the usual case: one connection's records); else -1 and each
+         * sender picks its own from the keys.
+         */
+        private final int only;
 
         private final int start;
         private final @Nullable Runnable onWritten;
@@ -87,6 +94,7 @@ final class SinkFeed {
                 }
             }
             this.keys = clients;
+            this.only = senderOf(clients);
             this.json = json;
             this.start = start;
             this.onWritten = onWritten;
@@ -94,16 +102,21 @@ final class SinkFeed {
             this.left = new AtomicInteger(count);
         }
 
-        private void send() {
+        /** Sends this group's records that belong to {@code sender}: all of them when it is the group's only one. */
+        private void send(int sender) {
             String[] clients = keys;
             List<byte[]> encoded = json;
-            keys = null;
-            json = null;
             if (clients == null || encoded == null) {
                 return;
             }
+            if (only >= 0) {
+                keys = null;
+                json = null;
+            }
             for (int i = 0; i < clients.length; i++) {
-                sink.send(clients[i], encoded.set(start + i, SENT), this);
+                if (only >= 0 || senderOf(clients[i]) == sender) {
+                    sink.send(clients[i], encoded.set(start + i, SENT), this);
+                }
             }
         }
 
@@ -124,14 +137,47 @@ final class SinkFeed {
         }
     }
 
-    /** Queues a batch's groups, in order, for the sink; made by the writer's thread only. */
+    /** The sender thread of a key: always the same one, so that the key's records keep their order. */
+    private int senderOf(String key) {
+        return Math.floorMod(key.hashCode(), senders.length);
+    }
+
+    /** The sender of all these keys, or -1 if they have more than one. */
+    private int senderOf(String[] keys) {
+        int sender = keys.length == 0 ? 0 : senderOf(keys[0]);
+        for (int i = 1; i < keys.length; i++) {
+            if (senderOf(keys[i]) != sender) {
+                return -1;
+            }
+        }
+        return sender;
+    }
+
+    /**
+     * Queues a batch's groups, in order, for the sink: each group to the sender of its records, or to every sender if
+     * they have several; made by the writer's thread only.
+     */
     void hand(List<Group> batch) {
         long now = System.nanoTime();
         for (Group group : batch) {
             pending.addAndGet(group.left.get());
             handedAt.put(group.id, now);
         }
-        queue.add(batch);
+        if (senders.length == 1) {
+            senders[0].queue.add(batch);
+            return;
+        }
+        for (int i = 0; i < senders.length; i++) {
+            List<Group> mine = new ArrayList<>(batch.size());
+            for (Group group : batch) {
+                if (group.only == i || group.only < 0) {
+                    mine.add(group);
+                }
+            }
+            if (!mine.isEmpty()) {
+                senders[i].queue.add(mine);
+            }
+        }
     }
 
     /** Records handed over and neither delivered nor rejected yet. */
@@ -147,28 +193,52 @@ final class SinkFeed {
                 : Duration.ofNanos(System.nanoTime() - oldest.getValue()).toMillis();
     }
 
-    private void run() {
-        List<List<Group>> batches = new ArrayList<>();
-        while (true) {
-            try {
-                batches.add(queue.take());
-            } catch (InterruptedException e) {
-                continue; // only stop() ends this thread, so that nothing handed over is skipped
-            }
-            queue.drainTo(batches);
-            for (List<Group> batch : batches) {
-                if (batch == STOP) {
-                    return;
-                }
-                batch.forEach(Group::send);
-            }
-            batches.clear();
+    /** Hands over whatever was queued before, then ends the threads; waits at most {@code timeout} for that. */
+    boolean stop(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Sender sender : senders) {
+            sender.queue.add(STOP);
         }
+        boolean stopped = true;
+        for (Sender sender : senders) {
+            stopped &= RecordWriter.join(sender.thread, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+        return stopped;
     }
 
-    /** Hands over whatever was queued before, then ends the thread; waits at most {@code timeout} for that. */
-    boolean stop(Duration timeout) {
-        queue.add(STOP);
-        return RecordWriter.join(thread, timeout);
+    /** A thread that sends, in order, the records of the groups queued for it that belong to it. */
+    private static final class Sender {
+        private final int index;
+        private final BlockingQueue<List<Group>> queue = new LinkedBlockingQueue<>();
+        private final Thread thread;
+
+        Sender(int index, String name) {
+            this.index = index;
+            this.thread = new Thread(this::run, name);
+            // Left behind, blocked in a send, when the sink takes nothing until close() gives up on it.
+            this.thread.setDaemon(true);
+            this.thread.start();
+        }
+
+        private void run() {
+            List<List<Group>> batches = new ArrayList<>();
+            while (true) {
+                try {
+                    batches.add(queue.take());
+                } catch (InterruptedException e) {
+                    continue; // only stop() ends this thread, so that nothing handed over is skipped
+                }
+                queue.drainTo(batches);
+                for (List<Group> batch : batches) {
+                    if (batch == STOP) {
+                        return;
+                    }
+                    for (Group group : batch) {
+                        group.send(index);
+                    }
+                }
+                batches.clear();
+            }
+        }
     }
 }

@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
  * hands it each record's JSON (the same as {@code --output}'s line) once the record is on stdout and in the file, and
  * runs the record's acknowledgement only once the sink said it has it.
  *
- * <p>Called on the sink's own thread ({@code tcpkit-sink}), never on an event loop: {@link #send} may wait a little (a full buffer), not
- * indefinitely.
+ * <p>Called on the sink's own threads ({@code tcpkit-sink}, or {@code tcpkit-sink-1} and on with several
+ * {@link #senders()}), never on an event loop: {@link #send} may wait a little (a full buffer), not indefinitely.
  */
 public interface RecordSink {
 
@@ -27,6 +27,14 @@ public interface RecordSink {
      * @param json the record as one JSON object in UTF-8, no line terminator: the sink's own from now on
      */
     void send(String key, byte[] json, Consumer<@Nullable Throwable> done);
+
+    /**
+     * How many threads may call {@link #send} at once: one by default. Records with the same key always come from the
+     * same thread, in the order written, so a sink that keeps a key's order per calling thread keeps it overall.
+     */
+    default int senders() {
+        return 1;
+    }
 
     /** Registers the sink's own meters (the Kafka producer's) for {@code /metrics}; none by default. */
     default void bindMeters(MeterRegistry registry) {}

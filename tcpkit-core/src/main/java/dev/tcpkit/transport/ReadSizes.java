@@ -14,6 +14,14 @@ public final class ReadSizes {
      */
     public static final RecvByteBufAllocator ADAPTIVE = new AdaptiveRecvByteBufAllocator(64, 2048, 128 * 1024);
 
+    /**
+     * Reads of a connection whose records go to a sink (Kafka), at most 16 KiB: each record is held until the broker
+     * acknowledges it, and a connection's reads pause only once a read has come in, so one 128 KiB read would hold
+     * twice the connection's window more; that many records outlive several young collections, and copying them
+     * cost a third of the wall time (docs/PERFORMANCE.md).
+     */
+    public static final RecvByteBufAllocator TO_SINK = new AdaptiveRecvByteBufAllocator(64, 2048, 16 * 1024);
+
     /** No UDP datagram's payload is longer (IPv6's, without jumbograms; IPv4's is 65,507). */
     private static final int MAX_UDP_PAYLOAD = 65_527;
 

@@ -53,10 +53,8 @@ public final class KafkaSink implements RecordSink {
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
     private volatile boolean closing;
-    /** The last group's {@code done} and its callback; used only by the sink's thread, which alone calls send. */
-    private @Nullable Consumer<@Nullable Throwable> lastDone;
-
-    private @Nullable Callback lastCallback;
+    /** Each sender thread's last group and its callback (see callbackFor). */
+    private final ThreadLocal<LastCallback> lastCallback = ThreadLocal.withInitial(LastCallback::new);
 
     /**
      * Starts the producer.
@@ -76,6 +74,15 @@ public final class KafkaSink implements RecordSink {
     @Override
     public String name() {
         return "Kafka topic " + topic;
+    }
+
+    /**
+     * Two threads: the producer appends to each partition under that partition's lock, so two senders append side by
+     * side (docs/PERFORMANCE.md); one on a single core.
+     */
+    @Override
+    public int senders() {
+        return Math.min(2, Runtime.getRuntime().availableProcessors());
     }
 
     @Override
@@ -107,11 +114,17 @@ public final class KafkaSink implements RecordSink {
      * broker acknowledges it, and an object per record was that much more to copy at every young collection.
      */
     private Callback callbackFor(Consumer<@Nullable Throwable> done) {
-        if (done != lastDone || lastCallback == null) {
-            lastDone = done;
-            lastCallback = (metadata, error) -> completed(error, done);
+        LastCallback last = lastCallback.get();
+        if (done != last.done || last.callback == null) {
+            last.done = done;
+            last.callback = (metadata, error) -> completed(error, done);
         }
-        return lastCallback;
+        return last.callback;
+    }
+
+    private static final class LastCallback {
+        private @Nullable Consumer<@Nullable Throwable> done;
+        private @Nullable Callback callback;
     }
 
     /**
