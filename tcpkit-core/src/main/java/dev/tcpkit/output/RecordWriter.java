@@ -580,11 +580,11 @@ public final class RecordWriter implements AutoCloseable {
         closed = true;
         queue.add(STOP);
         long deadline = System.nanoTime() + timeout.toNanos();
-        boolean finished = join(thread, timeout);
+        boolean finished = joinBy(thread, deadline);
         SinkFeed feed = sink;
         if (feed != null) {
             // What the writer wrote is handed over first, then the sink gets what time is left to deliver it.
-            feed.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            feed.stop(deadline);
             feed.sink().close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             undeliveredToSink.set(feed.pending());
         }
@@ -608,9 +608,8 @@ public final class RecordWriter implements AutoCloseable {
                 .log("{} record(s) lost: {}", lost, why);
     }
 
-    /** Waits at most {@code timeout} for {@code thread} to end; returns whether it did. */
-    static boolean join(Thread thread, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /** Waits for {@code thread} to end until {@code deadline} ({@link System#nanoTime}); returns whether it did. */
+    static boolean joinBy(Thread thread, long deadline) {
         boolean interrupted = false;
         try {
             while (thread.isAlive()) {

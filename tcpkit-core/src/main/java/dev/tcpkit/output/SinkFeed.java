@@ -193,17 +193,17 @@ final class SinkFeed {
                 : Duration.ofNanos(System.nanoTime() - oldest.getValue()).toMillis();
     }
 
-    /** Hands over whatever was queued before, then ends the threads; waits at most {@code timeout} for that. */
-    boolean stop(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /**
+     * Hands over whatever was queued before, then ends the threads; waits for that until {@code deadline} ({@link
+     * System#nanoTime}).
+     */
+    void stop(long deadline) {
         for (Sender sender : senders) {
             sender.queue.add(STOP);
         }
-        boolean stopped = true;
         for (Sender sender : senders) {
-            stopped &= RecordWriter.join(sender.thread, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            RecordWriter.joinBy(sender.thread, deadline);
         }
-        return stopped;
     }
 
     /** A thread that sends, in order, the records of the groups queued for it that belong to it. */
